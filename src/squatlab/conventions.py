@@ -1,0 +1,90 @@
+"""Names, units and sign conventions, written down once.
+
+Every module, output file and document uses these names. The signs follow
+docs/conventions.md (and ../shared/docs/DOMAIN.md):
+
+- pelvis tilt: + = anterior tilt (the pelvis tips forward), relative to standing;
+- lumbar flexion: + = flexion (rounding), - = extension, relative to standing;
+- hip and knee flexion: + = flexion, 0 = straight;
+- shin angle: 0 = vertical, + = knee ahead of the ankle (the dorsiflexion proxy);
+- trunk inclination: 0 = upright, + = leaning forward;
+- hip depth: hip below the knee, in thigh lengths (0 = thigh level, + = below parallel);
+- knee past toes: knee ahead of the toes, in foot lengths (+ = ahead);
+- hip height: vertical ankle-to-hip distance in leg lengths (1 = standing tall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PELVIS_TILT = "pelvis_tilt_deg"
+LUMBAR_FLEXION = "lumbar_flexion_deg"
+HIP_FLEXION = "hip_flexion_deg"
+KNEE_FLEXION = "knee_flexion_deg"
+SHIN_ANGLE = "shin_angle_deg"
+TRUNK_INCLINATION = "trunk_inclination_deg"
+HIP_DEPTH = "hip_depth_thigh"
+KNEE_PAST_TOES = "knee_past_toes_foot"
+HIP_HEIGHT = "hip_height_leg"
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """What one per-frame channel means."""
+
+    name: str
+    unit: str
+    label: str
+    positive: str
+    zero: str
+
+
+CHANNELS: dict[str, ChannelSpec] = {
+    spec.name: spec
+    for spec in (
+        ChannelSpec(PELVIS_TILT, "deg", "Pelvis tilt", "anterior tilt", "standing baseline"),
+        ChannelSpec(LUMBAR_FLEXION, "deg", "Lumbar flexion", "flexion (rounding)", "standing baseline"),
+        ChannelSpec(HIP_FLEXION, "deg", "Hip flexion", "flexion", "trunk in line with thigh"),
+        ChannelSpec(KNEE_FLEXION, "deg", "Knee flexion", "flexion", "straight knee"),
+        ChannelSpec(SHIN_ANGLE, "deg", "Shin angle", "knee ahead of ankle", "vertical shin"),
+        ChannelSpec(TRUNK_INCLINATION, "deg", "Trunk inclination", "leaning forward", "upright trunk"),
+        ChannelSpec(HIP_DEPTH, "thigh lengths", "Hip depth", "hip below knee", "hip level with knee"),
+        ChannelSpec(KNEE_PAST_TOES, "foot lengths", "Knee past toes", "knee ahead of toes", "knee above toes"),
+        ChannelSpec(HIP_HEIGHT, "leg lengths", "Hip height", "higher", "hip at ankle height"),
+    )
+}
+
+LUMBO_PELVIC = (PELVIS_TILT, LUMBAR_FLEXION)
+JOINT_ANGLES = (HIP_FLEXION, KNEE_FLEXION, SHIN_ANGLE, TRUNK_INCLINATION)
+
+
+def conf_column(channel: str) -> str:
+    """Name of the confidence column that sits beside ``channel`` in tables."""
+    return f"{channel}_conf"
+
+
+# BlazePose's 33 landmarks, in the model's order.
+BLAZEPOSE_LANDMARKS: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+
+# The segments drawn as the skeleton in keyframes and the overlay video.
+SKELETON_EDGES: tuple[tuple[str, str], ...] = (
+    *(
+        (f"{side}_{a}", f"{side}_{b}")
+        for side in ("left", "right")
+        for a, b in (
+            ("shoulder", "elbow"), ("elbow", "wrist"), ("shoulder", "hip"), ("hip", "knee"),
+            ("knee", "ankle"), ("ankle", "heel"), ("heel", "foot_index"), ("ankle", "foot_index"),
+        )
+    ),
+    ("left_shoulder", "right_shoulder"),
+    ("left_hip", "right_hip"),
+)  # fmt: skip
+
+SIDES = ("left", "right")
