@@ -27,6 +27,13 @@ HIP_DEPTH = "hip_depth_thigh"
 KNEE_PAST_TOES = "knee_past_toes_foot"
 HIP_HEIGHT = "hip_height_leg"
 
+# Sources first give pelvis tilt and lumbar flexion in their own absolute frame (e.g.
+# the sacral outline's angle from vertical, or the ASIS-PSIS line's angle from level).
+# The baseline stage subtracts the lifter's standing value and writes PELVIS_TILT and
+# LUMBAR_FLEXION, which are the numbers reported. Signs are the same in both.
+PELVIS_TILT_ABS = "pelvis_tilt_abs_deg"
+LUMBAR_FLEXION_ABS = "lumbar_flexion_abs_deg"
+
 
 @dataclass(frozen=True)
 class ChannelSpec:
@@ -51,6 +58,8 @@ CHANNELS: dict[str, ChannelSpec] = {
         ChannelSpec(HIP_DEPTH, "thigh lengths", "Hip depth", "hip below knee", "hip level with knee"),
         ChannelSpec(KNEE_PAST_TOES, "foot lengths", "Knee past toes", "knee ahead of toes", "knee above toes"),
         ChannelSpec(HIP_HEIGHT, "leg lengths", "Hip height", "higher", "hip at ankle height"),
+        ChannelSpec(PELVIS_TILT_ABS, "deg", "Pelvis tilt (absolute)", "anterior tilt", "the source's own reference"),
+        ChannelSpec(LUMBAR_FLEXION_ABS, "deg", "Lumbar flexion (absolute)", "flexion", "the source's own reference"),
     )
 }
 

@@ -1,0 +1,1 @@
+"""Turning curves into findings: butt wink, over-arching, likely cause, safe depth."""

@@ -1,0 +1,2 @@
+"""Pose estimation behind a small interface (BlazePose via MediaPipe by default)
+and the choice of the person who squats."""

@@ -1,0 +1,1 @@
+"""Writing results: results.json, timeseries.csv, report.html, overlay.mp4."""

@@ -1,0 +1,1 @@
+"""Finding squat repetitions and their phases in a depth signal."""
