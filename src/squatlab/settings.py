@@ -78,7 +78,9 @@ class RepSettings:
     stand_tolerance_leg: float = param(
         0.06, "leg lengths", "Within this of the standing hip height the lifter counts as standing."
     )
-    min_rep_s: float = param(0.5, "s", "Faster than any controlled squat; rejects jumps and stumbles.")
+    min_rep_s: float = param(
+        0.8, "s", "Even fast bodyweight squats take about 1 s per rep; quicker dips are bounces, jumps or noise."
+    )
     max_rep_s: float = param(25.0, "s", "Slow-tempo and paused reps (6-count descents) stay well below.")
     max_foot_travel_leg: float = param(
         0.25, "leg lengths", "Feet stay planted during a squat; more travel is walking, stepping or a jump."
@@ -94,6 +96,9 @@ class RepSettings:
     )
     knee_flexion_min_deg: float = param(
         35.0, "deg", "Rep threshold for lab and sensor data, where knee flexion is the depth signal."
+    )
+    stand_tolerance_knee_deg: float = param(
+        12.0, "deg", "Knee flexion within this of standing counts as standing (quiet standing sways a few degrees)."
     )
 
 

@@ -1,0 +1,169 @@
+"""Reading videos with PyAV: probe, then stream upright RGB frames with their real timestamps.
+
+Phones write a display-rotation tag instead of rotating the pixels, and record at a
+variable frame rate, so every frame is turned upright here and carries its own
+presentation time. Frames are streamed one at a time; a video is never held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from squatlab.errors import InputError
+
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv")
+
+# A frame-to-frame interval this far from the median marks a variable frame rate.
+_VFR_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: Path
+    codec: str
+    width: int  # upright, after the rotation tag is applied
+    height: int
+    fps: float  # nominal (average) frame rate
+    duration_s: float
+    frames: int  # as declared by the container, or estimated from duration x fps
+    rotation_deg: int  # counter-clockwise rotation applied to make frames upright
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    index: int
+    time_s: float
+    rgb: np.ndarray  # (height, width, 3) uint8, upright
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a video file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes)")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable video ({_reason(exc)})") from exc
+    if not container.streams.video:
+        container.close()
+        raise InputError(f"{path}: the file has no video stream")
+    return container
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).split(": '")[0]
+    return text.strip() or type(exc).__name__
+
+
+def _quarter_turns(rotation_deg: float) -> int:
+    """Counter-clockwise quarter turns that make a frame upright."""
+    return round(rotation_deg / 90.0) % 4
+
+
+def probe(path: Path | str) -> VideoInfo:
+    """Read a video's stream properties and decode its first frame.
+
+    Raises :class:`InputError` naming the problem when the file cannot be used.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        try:
+            first = next(container.decode(stream))
+        except (StopIteration, av.error.FFmpegError) as exc:
+            raise InputError(f"{path}: no decodable video frame ({_reason(exc)})") from exc
+        rotation = round(first.rotation or 0)
+        turns = _quarter_turns(rotation)
+        width, height = (first.width, first.height) if turns % 2 == 0 else (first.height, first.width)
+        fps = float(stream.average_rate or stream.guessed_rate or 0.0)
+        duration = _duration_s(container, stream)
+        frames = stream.frames or (round(duration * fps) if fps else 0)
+        if fps <= 0 and duration > 0 and frames:
+            fps = frames / duration
+        return VideoInfo(
+            path=path,
+            codec=stream.codec_context.name,
+            width=width,
+            height=height,
+            fps=fps,
+            duration_s=duration,
+            frames=int(frames),
+            rotation_deg=rotation,
+        )
+    finally:
+        container.close()
+
+
+def _duration_s(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return 0.0
+
+
+def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[VideoFrame]:
+    """Yield upright RGB frames with their presentation times in seconds.
+
+    Times start at 0 at the first frame. Frames without a timestamp get one from the
+    previous frame and the nominal rate. A decoding error mid-file ends the stream
+    (a truncated file yields what it holds); an error before any frame raises.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        nominal_dt = 1.0 / float(stream.average_rate) if stream.average_rate else 1.0 / 30.0
+        t0: float | None = None
+        last_t = -nominal_dt
+        for index, frame in enumerate(_decode_tolerant(container, stream, path)):
+            t = frame.time
+            if t is None:
+                t = last_t + nominal_dt + (t0 or 0.0)
+            if t0 is None:
+                t0 = t
+            t_rel = t - t0
+            if t_rel <= last_t:  # duplicate or reordered timestamp: keep time increasing
+                t_rel = last_t + 1e-3
+            last_t = t_rel
+            rgb = frame.to_ndarray(format="rgb24")
+            turns = _quarter_turns(frame.rotation or 0)
+            if turns:
+                rgb = np.ascontiguousarray(np.rot90(rgb, turns))
+            yield VideoFrame(index=index, time_s=float(t_rel), rgb=rgb)
+            if max_frames is not None and index + 1 >= max_frames:
+                return
+    finally:
+        container.close()
+
+
+def _decode_tolerant(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, path: Path
+) -> Iterator[av.VideoFrame]:
+    produced = False
+    try:
+        for frame in container.decode(stream):
+            produced = True
+            yield frame
+    except av.error.FFmpegError as exc:
+        if not produced:
+            raise InputError(f"{path}: video cannot be decoded ({_reason(exc)})") from exc
+
+
+def is_variable_frame_rate(time_s: np.ndarray) -> bool:
+    """True when frame intervals differ from their median by more than 5 %."""
+    if time_s.size < 3:
+        return False
+    dt = np.diff(time_s)
+    median = float(np.median(dt))
+    return bool(median > 0 and np.mean(np.abs(dt - median) > _VFR_TOLERANCE * median) > 0.02)

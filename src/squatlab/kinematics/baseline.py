@@ -1,0 +1,65 @@
+"""The standing baseline: pelvis tilt and lumbar flexion relative to the lifter's own standing posture.
+
+Each source gives pelvis tilt and lumbar flexion in its own absolute frame. What a
+lifter's pelvis does during a rep is judged against how they stood just before it,
+so the reported channels subtract the standing value. Standing posture drifts by a
+few degrees within a set (Pan et al. 2021), so the baseline is taken from the standing
+window before each rep and interpolated between reps. A static calibration trial
+(lab data), when given, replaces the windows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from squatlab import conventions as cv
+from squatlab.trial import Channel, Trial
+
+PAIRS = ((cv.PELVIS_TILT_ABS, cv.PELVIS_TILT), (cv.LUMBAR_FLEXION_ABS, cv.LUMBAR_FLEXION))
+
+
+def baseline_curve(time_s: np.ndarray, values: np.ndarray, windows: list[tuple[float, float]]) -> np.ndarray | None:
+    """Standing value per frame: window medians, linearly interpolated between window centres.
+
+    >>> t = np.arange(10.0)
+    >>> baseline_curve(t, t * 0 + 2.0, [(0.0, 2.0)]).tolist() == [2.0] * 10
+    True
+    """
+    centres, medians = [], []
+    for start, end in windows:
+        sel = (time_s >= start) & (time_s <= end) & np.isfinite(values)
+        if sel.sum() >= 2:
+            centres.append((start + end) / 2)
+            medians.append(float(np.median(values[sel])))
+    if not centres:
+        return None
+    order = np.argsort(centres)
+    return np.interp(time_s, np.array(centres)[order], np.array(medians)[order])
+
+
+def apply_baseline(trial: Trial) -> Trial:
+    """Add the relative pelvis tilt and lumbar flexion channels to ``trial``."""
+    windows = sorted({r.standing for r in trial.reps if r.standing is not None})
+    channels = dict(trial.channels)
+    baseline = dict(trial.baseline)
+    for absolute, relative in PAIRS:
+        source = trial.channels.get(absolute)
+        if source is None:
+            continue
+        if source.is_absent:
+            channels[relative] = Channel.absent(trial.n_frames, source.absent_reason or "not measured", source.unit)
+            continue
+        if absolute in trial.baseline:
+            curve = np.full(trial.n_frames, float(trial.baseline[absolute]))
+        else:
+            curve = baseline_curve(trial.time_s, source.values, windows)
+        if curve is None:
+            channels[relative] = Channel.absent(
+                trial.n_frames, "no quiet standing before or between reps to serve as the baseline", source.unit
+            )
+            continue
+        channels[relative] = replace(source, values=source.values - curve)
+        baseline[absolute] = float(np.median(curve))
+    return replace(trial, channels=channels, baseline=baseline)

@@ -1,0 +1,94 @@
+"""The analysis, stage by stage: input -> pose -> kinematics -> reps -> baseline -> (findings).
+
+Each stage is a function that takes a trial (or arrays) and returns a new one; this
+module only calls them in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
+from squatlab.kinematics.baseline import apply_baseline
+from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length, lumbo_pelvic_absent
+from squatlab.pose.blazepose import BlazePose
+from squatlab.pose.identity import track_segments
+from squatlab.pose.run import run_pose
+from squatlab.reps.stage import find_squat_reps
+from squatlab.scene.checks import frame_notices, view_notices
+from squatlab.scene.view import assess_view
+from squatlab.settings import Settings
+from squatlab.trial import Context, Source, Trial
+
+# The pose model's sagittal joint angles err by about 4-7 deg in good side views
+# (Stenum et al. 2021); squatlab's video pelvis and lumbar numbers are at least as uncertain.
+VIDEO_PELVIS_ERROR_DEG = 5.0
+VIDEO_LUMBAR_ERROR_DEG = 6.0
+
+
+def video_source(info: VideoInfo, *, variable_frame_rate: bool) -> Source:
+    return Source(
+        path=str(info.path),
+        kind="video",
+        fps=info.fps,
+        duration_s=info.duration_s,
+        frames=info.frames,
+        width=info.width,
+        height=info.height,
+        rotation_deg=info.rotation_deg,
+        codec=info.codec,
+        variable_frame_rate=variable_frame_rate,
+        pelvis_error_deg=VIDEO_PELVIS_ERROR_DEG,
+        lumbar_error_deg=VIDEO_LUMBAR_ERROR_DEG,
+    )
+
+
+def analyze_video(
+    path: Path,
+    *,
+    settings: Settings | None = None,
+    context: Context | None = None,
+    person: int | None = None,
+    on_start: Callable[[VideoInfo], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Trial:
+    """Analyse one squat video and return the trial with its reps and warnings."""
+    settings = settings or Settings()
+    info = probe(path)
+    if on_start is not None:
+        on_start(info)
+    model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
+    try:
+        pose = run_pose(path, info, model, detector, settings.pose, person=person, progress=progress)
+    finally:
+        model.close()
+        detector.close()
+
+    time_s = pose.time_s
+    f = settings.filter
+    segments = track_segments(pose.landmarks)
+    landmarks, _ = clean_landmarks(
+        pose.landmarks, time_s, cutoff_hz=f.cutoff_hz, order=f.order, max_gap_s=f.max_gap_s, segments=segments
+    )
+    v = settings.view
+    view = assess_view(landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg)
+    channels = {**joint_channels(landmarks, time_s, view), **lumbo_pelvic_absent(time_s.size)}
+    side = view.near_side if view.near_side in ("left", "right") else "left"
+    notices = [
+        *pose.notices,
+        *view_notices(view, time_s),
+        *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
+    ]
+    trial = Trial(
+        time_s=time_s,
+        source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s)),
+        channels=channels,
+        landmarks=landmarks,
+        view=view,
+        notices=tuple(notices),
+        context=context or Context(),
+        extras={**pose.extras, "leg_length_px": leg_length(landmarks, time_s, side), "track_segment": segments},
+    )
+    trial = find_squat_reps(trial, settings.reps, settings.view)
+    return apply_baseline(trial)

@@ -1,0 +1,65 @@
+"""BlazePose (MediaPipe 0.10.21, legacy ``solutions.pose``), fully offline.
+
+That wheel carries the BlazePose *full* landmark model (model_complexity=1), the
+person detector and the segmentation head inside it; complexity 0 and 2 would try to
+download their models and are therefore not offered. Nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from squatlab.conventions import BLAZEPOSE_LANDMARKS
+from squatlab.pose.base import PoseResult
+
+
+class BlazePose:
+    """BlazePose full with its segmentation mask.
+
+    ``tracking=True`` follows one person from frame to frame (video mode);
+    ``tracking=False`` detects afresh in every frame (used to count people).
+    """
+
+    name = "blazepose-full (mediapipe 0.10.21)"
+    landmark_names = BLAZEPOSE_LANDMARKS
+
+    def __init__(self, *, tracking: bool = True, min_detection_confidence: float = 0.5) -> None:
+        # Silence TensorFlow Lite's start-up chatter; must be set before mediapipe loads.
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import mediapipe as mp
+
+        self._tracking = tracking
+        self._min_detection_confidence = min_detection_confidence
+        self._pose_cls = mp.solutions.pose.Pose
+        self._pose = self._make()
+
+    def _make(self):  # mediapipe ships no type hints
+        return self._pose_cls(
+            static_image_mode=not self._tracking,
+            model_complexity=1,
+            smooth_landmarks=False,  # squatlab filters once, with zero lag, in kinematics
+            enable_segmentation=True,
+            smooth_segmentation=self._tracking,
+            min_detection_confidence=self._min_detection_confidence,
+            min_tracking_confidence=0.5,
+        )
+
+    def __call__(self, rgb: np.ndarray) -> PoseResult | None:
+        height, width = rgb.shape[:2]
+        result = self._pose.process(rgb)
+        if result.pose_landmarks is None:
+            return None
+        raw = np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks.landmark])
+        xy = raw[:, :2] * (width, height)
+        mask = None if result.segmentation_mask is None else np.asarray(result.segmentation_mask, dtype=np.float32)
+        return PoseResult(xy=xy, z=raw[:, 2] * width, visibility=raw[:, 3], mask=mask)
+
+    def reset(self) -> None:
+        self._pose.close()
+        self._pose = self._make()
+
+    def close(self) -> None:
+        self._pose.close()
