@@ -27,7 +27,7 @@ VIDEO_PELVIS_ERROR_DEG = 5.0
 VIDEO_LUMBAR_ERROR_DEG = 6.0
 
 
-def video_source(info: VideoInfo, *, variable_frame_rate: bool) -> Source:
+def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
     return Source(
         path=str(info.path),
         kind="video",
@@ -41,6 +41,7 @@ def video_source(info: VideoInfo, *, variable_frame_rate: bool) -> Source:
         variable_frame_rate=variable_frame_rate,
         pelvis_error_deg=VIDEO_PELVIS_ERROR_DEG,
         lumbar_error_deg=VIDEO_LUMBAR_ERROR_DEG,
+        details=details,
     )
 
 
@@ -82,7 +83,11 @@ def analyze_video(
     ]
     trial = Trial(
         time_s=time_s,
-        source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s)),
+        source=video_source(
+            info,
+            variable_frame_rate=is_variable_frame_rate(time_s),
+            details={"pose_model": model.name, "people_in_view": pose.people, "followed_person": pose.followed},
+        ),
         channels=channels,
         landmarks=landmarks,
         view=view,

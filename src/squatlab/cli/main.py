@@ -1,11 +1,200 @@
-import typer
+"""``squatlab``: the command line."""
 
-app = typer.Typer(no_args_is_help=True)
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from squatlab import __version__
+from squatlab.errors import OutputExistsError, SquatlabError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Measure what the pelvis and the low back do during a squat. Measures and explains; does not diagnose.",
+)
+err = Console(stderr=True)
+out = Console()
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+
+
+class Stance(StrEnum):
+    narrow = "narrow"
+    medium = "medium"
+    wide = "wide"
+
+
+class FramesPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} frames/s" if speed else "   -  frames/s", style="progress.data.speed")
+
+
+@contextmanager
+def _progress(quiet: bool):
+    if quiet:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        FramesPerSecond(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        yield progress
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def analyze(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="A squat video filmed from the side.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder [default: next to INPUT].")] = None,
+    sex: Annotated[Sex | None, typer.Option(help="The lifter's sex (changes what is typical).")] = None,
+    load_kg: Annotated[float | None, typer.Option(min=0, help="Load on the bar, kg.")] = None,
+    bodyweight_kg: Annotated[float | None, typer.Option(min=0, help="The lifter's body weight, kg.")] = None,
+    stance: Annotated[Stance | None, typer.Option(help="Stance width.")] = None,
+    person: Annotated[
+        int | None, typer.Option(min=1, help="With several people in view: follow person N, numbered from the left.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="A TOML file overriding thresholds (see docs).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output folder if it exists.")] = False,
+    no_video: Annotated[bool, typer.Option("--no-video", help="Do not write overlay.mp4.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars; only errors and the report path.")] = False,
+) -> None:
+    """Analyse one squat set and write results.json, timeseries.csv, report.html and overlay.mp4."""
+    from squatlab.settings import load_settings
+    from squatlab.trial import Context
+
+    try:
+        settings = load_settings(config)
+        context = Context(
+            sex=sex.value if sex else None,
+            load_kg=load_kg,
+            bodyweight_kg=bodyweight_kg,
+            stance=stance.value if stance else None,
+        )
+        report = run_analysis(
+            input_path, out_dir, settings=settings, context=context, person=person, force=force,
+            overlay=not no_video, quiet=quiet,
+        )  # fmt: skip
+    except OutputExistsError as exc:
+        raise _fail(str(exc)) from None
+    except SquatlabError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; nothing was written", code=130) from None
+    out.print(str(report), highlight=False, soft_wrap=True)
+
+
+def run_analysis(
+    input_path: Path,
+    out_dir: Path | None,
+    *,
+    settings,  # Settings; imported lazily to keep --help fast
+    context,
+    person: int | None,
+    force: bool,
+    overlay: bool,
+    quiet: bool,
+) -> Path:
+    """Analyse ``input_path`` and write the outputs; returns the report's path."""
+    from squatlab.pipeline import analyze_video
+    from squatlab.report.write import check_destination, default_output_dir, write_outputs
+
+    out_dir = out_dir or default_output_dir(input_path)
+    check_destination(out_dir.resolve(), force=force)
+    started = time.monotonic()
+    with _progress(quiet) as progress:
+        task = {}
+
+        def on_start(info) -> None:
+            if progress is not None:
+                task["pose"] = progress.add_task("pose", total=info.frames or None)
+
+        def advance(n: int) -> None:
+            if progress is not None:
+                progress.advance(task["pose"], n)
+
+        trial = analyze_video(
+            input_path, settings=settings, context=context, person=person, on_start=on_start, progress=advance
+        )
+        if progress is not None:
+            progress.update(task["pose"], total=trial.n_frames, completed=trial.n_frames)
+            task["render"] = progress.add_task("report", total=trial.n_frames if overlay else None)
+
+        def advance_render(n: int) -> None:
+            if progress is not None:
+                progress.advance(task["render"], n)
+
+        paths = write_outputs(trial, settings, out_dir, video=input_path, overlay=overlay, force=force,
+                              progress=advance_render)  # fmt: skip
+        if progress is not None:
+            total = progress.tasks[task["render"]].total
+            progress.update(task["render"], total=total or 1, completed=total or 1)
+    if not quiet:
+        _summary(trial, time.monotonic() - started)
+    return paths["report"]
+
+
+def _summary(trial, seconds: float) -> None:
+    measurable = sum(r.measurable for r in trial.reps)
+    err.print(f"{len(trial.reps)} rep(s), {measurable} measurable, in {seconds:.0f} s", highlight=False)
+    for notice in trial.notices:
+        err.print(f"[yellow]warning:[/] {notice.message}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("squatlab-demo"),
+    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+) -> None:
+    """Run the built-in example end to end and print where the report is."""
+    from squatlab.demo import demo_clip
+
+    try:
+        clip = demo_clip()
+        report = run_analysis(
+            clip, out_dir, settings=_default_settings(), context=None, person=None, force=True, overlay=True,
+            quiet=quiet,
+        )  # fmt: skip
+    except SquatlabError as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"Report: {report}", highlight=False, soft_wrap=True)
+
+
+def _default_settings():
+    from squatlab.settings import Settings
+
+    return Settings()
 
 
 @app.command()
 def version() -> None:
     """Print the version."""
-    from squatlab import __version__
+    out.print(__version__)
 
-    print(__version__)
+
+def main() -> None:  # pragma: no cover - console entry for python -m
+    app(prog_name="squatlab")
+    sys.exit(0)

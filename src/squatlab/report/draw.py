@@ -1,0 +1,89 @@
+"""Drawing the skeleton, the back line and the numbers onto a frame (OpenCV)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from squatlab import conventions as cv
+from squatlab.trial import Trial
+
+NEAR = (60, 220, 255)
+FAR = (150, 150, 150)
+BACK = (255, 80, 200)
+TEXT = (255, 255, 255)
+
+
+def _pt(xy: np.ndarray, scale: float) -> tuple[int, int]:
+    return round(float(xy[0]) * scale), round(float(xy[1]) * scale)
+
+
+def draw_pose(rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0) -> np.ndarray:
+    """``rgb`` (already scaled by ``scale``) with the skeleton of ``frame`` and the trunk line."""
+    out = rgb.copy()
+    lm = trial.landmarks
+    if lm is None:
+        return out
+    near = trial.view.near_side if trial.view is not None else "left"
+    thick = max(1, round(out.shape[0] / 300))
+    xy = lm.xy[frame]
+    for a, b in cv.SKELETON_EDGES:
+        pa, pb = xy[lm.index(a)], xy[lm.index(b)]
+        if not (np.all(np.isfinite(pa)) and np.all(np.isfinite(pb))):
+            continue
+        colour = NEAR if a.startswith(near) and b.startswith(near) else FAR
+        cv2.line(out, _pt(pa, scale), _pt(pb, scale), colour, thick, cv2.LINE_AA)
+    for name in lm.names[11:]:
+        p = xy[lm.index(name)]
+        if np.all(np.isfinite(p)):
+            cv2.circle(out, _pt(p, scale), thick + 1, NEAR if name.startswith(near) else FAR, -1, cv2.LINE_AA)
+    shoulder, hip = xy[lm.index(f"{near}_shoulder")], xy[lm.index(f"{near}_hip")]
+    if np.all(np.isfinite(shoulder)) and np.all(np.isfinite(hip)):
+        cv2.line(out, _pt(hip, scale), _pt(shoulder, scale), BACK, thick + 1, cv2.LINE_AA)
+    outline = trial.extras.get("back_outline_xy")
+    if outline is not None and np.isfinite(outline[frame]).all():
+        pts = np.round(outline[frame] * scale).astype(np.int32).reshape(-1, 1, 2)
+        cv2.polylines(out, [pts], False, BACK, thick + 1, cv2.LINE_AA)
+    return out
+
+
+def draw_text_block(rgb: np.ndarray, lines: list[str]) -> np.ndarray:
+    """Lines of text on a dark band at the top left."""
+    out = rgb
+    size = max(0.35, min(out.shape[:2]) / 1100)
+    thick = max(1, round(size * 1.5))
+    (_, h), _ = cv2.getTextSize("Ag", cv2.FONT_HERSHEY_SIMPLEX, size, thick)
+    step = int(h * 1.7)
+    width = max(cv2.getTextSize(s, cv2.FONT_HERSHEY_SIMPLEX, size, thick)[0][0] for s in lines) + 2 * h if lines else 0
+    band = out[: step * len(lines) + h, : min(out.shape[1], width)]
+    band[:] = (band * 0.45).astype(out.dtype)
+    for i, line in enumerate(lines):
+        cv2.putText(out, line, (h, step * (i + 1)), cv2.FONT_HERSHEY_SIMPLEX, size, TEXT, thick, cv2.LINE_AA)
+    return out
+
+
+def frame_caption(trial: Trial, frame: int) -> list[str]:
+    """The numbers shown on a frame: time, rep, and the measured angles."""
+    t = trial.time_s[frame]
+    reps = trial.reps
+    done = sum(r.end_frame < frame for r in reps)
+    current = next((r for r in reps if r.start_frame <= frame <= r.end_frame), None)
+    rep_text = f"rep {current.index}/{len(reps)}" if current else f"reps {done}/{len(reps)}"
+    lines = [f"{t:5.1f} s  {rep_text}"]
+    if trial.view is not None:
+        lines[0] += f"  {trial.view.kind[frame]} view"
+    for name in (
+        cv.HIP_FLEXION,
+        cv.KNEE_FLEXION,
+        cv.SHIN_ANGLE,
+        cv.TRUNK_INCLINATION,
+        cv.PELVIS_TILT,
+        cv.LUMBAR_FLEXION,
+    ):
+        ch = trial.channels.get(name)
+        if ch is None or ch.is_absent:
+            continue
+        value = ch.values[frame]
+        label = cv.CHANNELS[name].label.lower()
+        lines.append(f"{label}: {value:5.0f} deg" if np.isfinite(value) else f"{label}: -")
+    return lines

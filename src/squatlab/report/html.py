@@ -1,0 +1,87 @@
+"""report.html: one self-contained page (images embedded) that opens offline."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+from PIL import Image
+
+from squatlab import conventions as cv
+from squatlab.report.plots import time_series_png
+from squatlab.trial import Trial
+
+METHOD_VIDEO = [
+    "Pose: BlazePose (full model, MediaPipe 0.10.21) finds 33 body landmarks and the person's silhouette in every "
+    "frame, on this computer; nothing is uploaded.",
+    "Landmark tracks are gap-filled (short gaps only) and low-pass filtered without lag (Butterworth, run forwards "
+    "and backwards); angles come from the leg nearer the camera.",
+    "Each angle carries a confidence: the lowest landmark visibility involved, lowered for oblique and front views "
+    "and for interpolated frames.",
+    "Reps: the hip height (in leg lengths) must drop from standing by the threshold below and come back, with the "
+    "feet planted; the deepest frame is the bottom, frames within a small band of it form the bottom phase.",
+    "2-D joint angles from a pose model err by about 4-7 degrees in good side views (Stenum et al. 2021) and by far "
+    "more in oblique or front views, with loose clothing or when body parts are hidden.",
+    "BlazePose has no pelvis or lumbar points; the shoulder-hip line measures the trunk, not the low back.",
+]
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    try:
+        return f"{float(value):.{digits}f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _jpeg_b64(rgb: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=85)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def render_report(
+    trial: Trial, results: dict[str, Any], keyframes: dict[int, np.ndarray], *, method: list[str] | None = None
+) -> str:
+    env = Environment(
+        loader=PackageLoader("squatlab.report", "templates"), autoescape=select_autoescape(["html", "j2"])
+    )
+    env.globals["fmt"] = _fmt
+    lumbo_absent = {
+        name: ch.absent_reason
+        for name in cv.LUMBO_PELVIC
+        if (ch := trial.channels.get(name)) is not None and ch.is_absent
+    }
+    context = trial.context
+    context_rows = [
+        f"{label} {value}"
+        for label, value in (
+            ("sex", context.sex),
+            ("load", f"{context.load_kg:g} kg" if context.load_kg is not None else None),
+            ("body weight", f"{context.bodyweight_kg:g} kg" if context.bodyweight_kg is not None else None),
+            ("stance", context.stance),
+        )
+        if value is not None
+    ]
+    frames = [
+        {"index": r.index, "time_s": r.bottom_s, "jpeg": _jpeg_b64(keyframes[r.index])}
+        for r in trial.reps
+        if r.index in keyframes
+    ]
+    return env.get_template("report.html.j2").render(
+        name=Path(trial.source.path).name,
+        results=results,
+        findings=trial.findings.get("set"),
+        rep_findings=trial.findings.get("reps", []),
+        lumbo_absent=lumbo_absent,
+        labels={name: spec.label for name, spec in cv.CHANNELS.items()},
+        context_rows=context_rows,
+        plot_png=base64.b64encode(time_series_png(trial)).decode("ascii"),
+        keyframes=frames,
+        method=method or METHOD_VIDEO,
+    )

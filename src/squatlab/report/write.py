@@ -1,0 +1,90 @@
+"""Writing every output of one analysis, all or nothing.
+
+Everything is written into a temporary folder beside the destination and moved into
+place only when complete, so an interrupted run never leaves a report that looks whole.
+An existing destination is replaced only when asked (``force``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from squatlab.errors import OutputExistsError
+from squatlab.report.html import render_report
+from squatlab.report.media import render_media
+from squatlab.report.results import results_dict
+from squatlab.report.timeseries import write_timeseries
+from squatlab.settings import Settings
+from squatlab.trial import Trial
+
+
+def default_output_dir(input_path: Path) -> Path:
+    """``<folder of the input>/<input name>_squatlab``."""
+    return input_path.parent / f"{input_path.stem}_squatlab"
+
+
+def check_destination(out_dir: Path, *, force: bool) -> None:
+    if out_dir.exists() and not force:
+        raise OutputExistsError(f"{out_dir} already exists; use --force to replace it or --out to choose another")
+
+
+def write_outputs(
+    trial: Trial,
+    settings: Settings,
+    out_dir: Path,
+    *,
+    video: Path | None = None,
+    overlay: bool = True,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Path]:
+    """Write results.json, timeseries.csv, report.html and (for video) overlay.mp4 into ``out_dir``."""
+    out_dir = out_dir.resolve()
+    check_destination(out_dir, force=force)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        names = {"results": "results.json", "timeseries": "timeseries.csv", "report": "report.html"}
+        keyframes = {}
+        if video is not None:
+            if overlay:
+                names["overlay"] = "overlay.mp4"
+            keyframes = render_media(
+                trial, video, overlay_path=tmp / "overlay.mp4" if overlay else None, progress=progress
+            )
+        write_timeseries(trial, tmp / names["timeseries"])
+        results = results_dict(trial, settings, outputs=names)
+        (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
+        (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
+        _move_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {key: out_dir / name for key, name in names.items()}
+
+
+def _plain(value: object) -> object:
+    """JSON for NumPy scalars and arrays."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _move_into_place(tmp: Path, out_dir: Path) -> None:
+    if out_dir.exists():
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        out_dir.rename(old)
+        tmp.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out_dir)
