@@ -12,7 +12,7 @@ from pathlib import Path
 from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length, lumbo_pelvic_absent
-from squatlab.pose.blazepose import BlazePose
+from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
 from squatlab.pose.run import run_pose
 from squatlab.reps.stage import find_squat_reps
@@ -59,12 +59,13 @@ def analyze_video(
     info = probe(path)
     if on_start is not None:
         on_start(info)
-    model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
-    try:
-        pose = run_pose(path, info, model, detector, settings.pose, person=person, progress=progress)
-    finally:
-        model.close()
-        detector.close()
+    with native_stderr_silenced():
+        model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
+        try:
+            pose = run_pose(path, info, model, detector, settings.pose, person=person, progress=progress)
+        finally:
+            model.close()
+            detector.close()
 
     time_s = pose.time_s
     f = settings.filter

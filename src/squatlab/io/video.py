@@ -59,8 +59,9 @@ def _open(path: Path) -> av.container.InputContainer:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).split(": '")[0]
-    return text.strip() or type(exc).__name__
+    """FFmpeg's own words for the error, without the errno and the file name."""
+    text = getattr(exc, "strerror", None) or str(exc).split(": '")[0]
+    return str(text).strip().rstrip(".").lower() or type(exc).__name__
 
 
 def _quarter_turns(rotation_deg: float) -> int:
@@ -150,14 +151,28 @@ def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[
 def _decode_tolerant(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, path: Path
 ) -> Iterator[av.VideoFrame]:
+    """Decode packet by packet: a corrupt packet is skipped; a truncated file ends the stream."""
     produced = False
+    error: Exception | None = None
     try:
-        for frame in container.decode(stream):
-            produced = True
-            yield frame
+        for packet in container.demux(stream):
+            try:
+                for frame in packet.decode():
+                    produced = True
+                    yield frame
+            except av.error.InvalidDataError as exc:
+                error = exc
     except av.error.FFmpegError as exc:
-        if not produced:
-            raise InputError(f"{path}: video cannot be decoded ({_reason(exc)})") from exc
+        error = exc
+        try:  # flush the frames the decoder still holds
+            for frame in stream.codec_context.decode(None):
+                produced = True
+                yield frame
+        except av.error.FFmpegError:
+            pass
+    if not produced:
+        reason = _reason(error) if error else "no frames"
+        raise InputError(f"{path}: video cannot be decoded ({reason})")
 
 
 def is_variable_frame_rate(time_s: np.ndarray) -> bool:

@@ -8,11 +8,48 @@ download their models and are therefore not offered. Nothing is fetched at run t
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 from squatlab.conventions import BLAZEPOSE_LANDMARKS
 from squatlab.pose.base import PoseResult
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Hide what MediaPipe's C++ side prints to stderr, keep what Python prints.
+
+    TensorFlow Lite and absl write their notes straight to file descriptor 2, from
+    several threads and at any time; they would bury squatlab's one-line messages and
+    progress bars. Inside this block, fd 2 goes to /dev/null and ``sys.stderr`` writes
+    to a copy of the real stderr.
+    """
+    try:
+        fd = sys.__stderr__.fileno() if sys.__stderr__ is not None else -1
+        if fd != 2 or sys.stderr is not sys.__stderr__:
+            raise ValueError("stderr is redirected")
+    except (AttributeError, ValueError, OSError):  # stderr replaced (e.g. captured in tests)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    python_stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding=sys.stderr.encoding, errors="replace")
+    previous = sys.stderr
+    os.dup2(devnull, fd)
+    sys.stderr = python_stderr
+    try:
+        yield
+    finally:
+        python_stderr.flush()
+        sys.stderr = previous
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+        python_stderr.close()
 
 
 class BlazePose:

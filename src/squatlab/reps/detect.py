@@ -142,19 +142,26 @@ def to_reps(
 def standing_windows(
     time_s: np.ndarray, depth: np.ndarray, reps: tuple[Rep, ...], *, stand_tolerance: float, window_s: float = 1.5
 ) -> list[tuple[float, float] | None]:
-    """For each rep, the last ``window_s`` of standing before it (or the first after it)."""
+    """For each rep, the last ``window_s`` of standing before it (or else the first after it).
+
+    Only the standing between the previous rep's end and the next rep's start counts.
+    """
     standing = np.nan_to_num(depth, nan=np.inf) <= stand_tolerance
     windows: list[tuple[float, float] | None] = []
-    for rep in reps:
-        before = [(a, b) for a, b in valid_runs(standing) if b - 1 < rep.start_frame]
-        after = [(a, b) for a, b in valid_runs(standing) if a > rep.end_frame]
+    for k, rep in enumerate(reps):
+        lo = reps[k - 1].end_frame + 1 if k > 0 else 0
+        hi = reps[k + 1].start_frame if k + 1 < len(reps) else len(depth)
+        before = [(a, b) for a, b in valid_runs(standing[lo : rep.start_frame]) if b - a >= 2]
+        after = [(a, b) for a, b in valid_runs(standing[rep.end_frame + 1 : hi]) if b - a >= 2]
         if before:
             a, b = before[-1]
-            t_end = time_s[b - 1]
-            windows.append((float(max(time_s[a], t_end - window_s)), float(t_end)))
+            t_end = time_s[lo + b - 1]
+            windows.append((float(max(time_s[lo + a], t_end - window_s)), float(t_end)))
         elif after:
             a, b = after[0]
-            windows.append((float(time_s[a]), float(min(time_s[b - 1], time_s[a] + window_s))))
+            offset = rep.end_frame + 1
+            t_start = time_s[offset + a]
+            windows.append((float(t_start), float(min(time_s[offset + b - 1], t_start + window_s))))
         else:
             windows.append(None)
     return windows
