@@ -14,6 +14,7 @@ from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length, lumbo_pelvic_absent
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
+from squatlab.pose.outline import OutlineSampler
 from squatlab.pose.run import run_pose
 from squatlab.reps.stage import find_squat_reps
 from squatlab.scene.checks import frame_notices, view_notices
@@ -62,7 +63,10 @@ def analyze_video(
     with native_stderr_silenced():
         model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
         try:
-            pose = run_pose(path, info, model, detector, settings.pose, person=person, progress=progress)
+            analyzers = [OutlineSampler(model.landmark_names)]
+            pose = run_pose(
+                path, info, model, detector, settings.pose, person=person, analyzers=analyzers, progress=progress
+            )
         finally:
             model.close()
             detector.close()
