@@ -19,7 +19,7 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> tu
     were filled. Runs touching either end are never filled (nothing to interpolate from).
 
     >>> v, filled = fill_gaps(np.array([0.0, np.nan, 2.0, np.nan, np.nan, np.nan, 6.0]),
-    ...                       np.arange(7.0), max_gap_s=1.5)
+    ...                       np.arange(7.0), max_gap_s=2.0)
     >>> v.tolist()[:3], filled.tolist()
     ([0.0, 1.0, 2.0], [False, True, False, False, False, False, False])
     """
