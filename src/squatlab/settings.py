@@ -198,10 +198,11 @@ class FindingSettings:
         0.67, "fraction of reps", "Two thirds of the reps with a wink must show the same pattern."
     )
     onset_hip_sd_max_deg: float = param(
-        5.0,
+        8.0,
         "deg",
-        "Wink onsets whose hip flexion varies less than this across reps count as consistent: about the "
-        "error of a keypoint hip angle (4.0 deg MAE, Stenum et al. 2021).",
+        "Wink onsets whose hip flexion varies less than this (SD) across reps count as consistent. The onset "
+        "itself is uncertain by ~0.05 s (synthetic tests) x ~100 deg/s of hip motion = 5 deg; with a keypoint "
+        "hip error of 4 deg (Stenum et al. 2021) in quadrature, 6.4 deg; 8 leaves a margin.",
     )
     safe_margin_thigh: float = param(
         0.1,
@@ -231,13 +232,29 @@ class FindingSettings:
         "front view, where it points at the camera and cannot be measured.",
     )
     compare_alpha: float = param(
-        0.05, "p", "Welch's t-test level for a per-rep metric to differ between two sets (convention)."
+        0.05,
+        "p",
+        "Level for a per-rep metric to differ between two sets: Welch's t-test, Holm-corrected over all the "
+        "metrics compared so that the chance of any false flag in a comparison stays at 5 % (convention).",
     )
     compare_angle_error_deg: float = param(
         4.0,
         "deg",
         "Smallest change of a joint angle reported between two recordings: keypoint sagittal angles err by "
         "4-7 deg (Stenum et al. 2021); lab sources are better, so this is conservative for them.",
+    )
+    compare_onset_error_deg: float = param(
+        8.0,
+        "deg",
+        "Smallest change of a wink-onset angle reported: the onset's timing uncertainty (~0.05 s, synthetic "
+        "tests) at ~100 deg/s of hip motion is 5 deg; with the 4 deg keypoint error in quadrature 6.4; 8 as "
+        "onset_hip_sd_max_deg.",
+    )
+    compare_onset_error_thigh: float = param(
+        0.1,
+        "thigh lengths",
+        "Smallest change of the wink-onset hip depth reported: ~0.05 s of onset uncertainty at ~1 thigh length/s "
+        "of hip descent near parallel (0.05) and the 0.07 depth error in quadrature, rounded up.",
     )
     compare_depth_error_thigh: float = param(
         0.07,
