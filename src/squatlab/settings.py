@@ -175,6 +175,19 @@ class FindingSettings:
         "Only extension held this long counts: an arch that loads the back is held at the set-up or through a "
         "phase (the bottom pause alone lasts about this long); a briefer excursion is noise (our choice).",
     )
+    setup_max_knee_deg: float = param(
+        15.0,
+        "deg",
+        "With pelvis tilt alone the set-up is judged only if the knees are within this of straight: the lifter "
+        "stands tall, so a forward pelvis is an arch and not the start of the squat's lean (our choice).",
+    )
+    arch_setup_max_deg: float = param(
+        20.0,
+        "deg",
+        "With pelvis tilt alone, more forward tilt than this at the set-up is not read as arching: the maximal "
+        "voluntary anterior tilt in standing is 11.4 deg (Levine & Whittle 1996); beyond about twice that the "
+        "lifter is leaning, which pelvis tilt alone cannot tell from arching.",
+    )
     trunk_error_deg: float = param(
         4.0,
         "deg",

@@ -7,6 +7,7 @@ import pytest
 from squatlab import conventions as cv
 from squatlab.findings import assess
 from squatlab.findings.synthetic import synthetic_set
+from squatlab.trial import Channel
 
 
 def arches(trial):
@@ -71,3 +72,18 @@ def test_no_channels_for_the_back_gives_null_with_reasons():
         assert "pelvis tilt could not be measured" in rep["over_arch_reason"]
         assert rep["rhythm"] == "not_judged"
     assert trial.findings["set"]["summary"].startswith("None of the 5 reps could be judged")
+
+
+def test_pelvis_only_set_up_is_not_judged_when_the_tilt_is_beyond_any_arch():
+    # 25 deg forward at a standing set-up is more than arching can do (about 11 deg): a lean.
+    trial = assess(synthetic_set(arch_deg=25.0, omit=(cv.LUMBAR_FLEXION, cv.TRUNK_INCLINATION)))
+    for rep in trial.findings["reps"]:
+        assert rep["over_arch"] is None
+        assert "more than arching alone can" in rep["over_arch_reason"]
+
+
+def test_pelvis_only_set_up_is_not_judged_when_the_knees_are_already_bent():
+    trial = synthetic_set(arch_deg=12.0, omit=(cv.LUMBAR_FLEXION, cv.TRUNK_INCLINATION))
+    knee = trial.channels[cv.KNEE_FLEXION].values + 30.0  # never standing tall
+    found = assess(trial.with_channels(**{cv.KNEE_FLEXION: Channel.measured(knee)})).findings["reps"]
+    assert all(r["over_arch"] is None and "knees were already bent 30 deg" in r["over_arch_reason"] for r in found)

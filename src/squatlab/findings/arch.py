@@ -12,7 +12,9 @@ lifter's standing posture*, from the best evidence the source has:
 3. ``pelvis_setup_only``: pelvis tilt only (e.g. a single sacral IMU): at the set-up the
    trunk is still upright and in standing the low back arches about degree for degree with
    the pelvis (Levine & Whittle 1996), so pelvis tilt beyond standing is read as arching
-   there. Through the rep it cannot be told from the normal forward lean: not judged.
+   there. Through the rep it cannot be told from the normal forward lean: not judged. Nor
+   is the set-up when the knees are already bent there (the lifter is not standing tall),
+   or when the pelvis tips forward more than arching alone can (``arch_setup_max_deg``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.findings import _curves as c
 from squatlab.findings import text
+from squatlab.findings.claims import cite
 from squatlab.trial import Rep, Trial
 
 METHODS = ("lumbar", "pelvis_minus_trunk", "pelvis_setup_only")
@@ -43,7 +46,13 @@ class ExtensionCurve:
 
 
 def extension_curve(
-    trial: Trial, rep: Rep, *, smooth_s: float, min_coverage: float, trunk_error_deg: float
+    trial: Trial,
+    rep: Rep,
+    *,
+    smooth_s: float,
+    min_coverage: float,
+    trunk_error_deg: float,
+    setup_max_knee_deg: float,
 ) -> tuple[ExtensionCurve | None, str | None]:
     """The best available extension-beyond-standing curve for one rep, or None and why not."""
     frames = c.rep_frames(trial, rep)
@@ -75,13 +84,29 @@ def extension_curve(
             return ExtensionCurve(
                 values, "pelvis_minus_trunk", error, setup_first, frames.end, min(cov_p, cov_t), min(conf_p, conf_t)
             ), None
-    covered, conf = c.coverage(pelvis, setup_first, frames.start)
-    if covered >= min_coverage:
-        values = c.smooth(pelvis.values, width)
-        return ExtensionCurve(
-            values, "pelvis_setup_only", trial.source.pelvis_error_deg, setup_first, frames.start, covered, conf
-        ), None
-    return None, "; ".join([*reasons, f"pelvis tilt measured in only {covered:.0%} of the set-up"])
+    curve, reason = _setup_only(trial, setup_first, frames.start, width, min_coverage, setup_max_knee_deg)
+    return curve, (None if curve else "; ".join([*reasons, reason]))
+
+
+def _setup_only(
+    trial: Trial, first: int, start: int, width: int, min_coverage: float, setup_max_knee_deg: float
+) -> tuple[ExtensionCurve | None, str]:
+    """Pelvis tilt at the set-up as the arch, if the lifter stood tall there (knees near straight)."""
+    pelvis = trial.channels[cv.PELVIS_TILT]
+    covered, conf = c.coverage(pelvis, first, start)
+    if covered < min_coverage:
+        return None, f"pelvis tilt measured in only {covered:.0%} of the set-up"
+    knee = c.usable(trial, cv.KNEE_FLEXION)
+    if knee is not None:
+        window = knee.values[first : start + 1]
+        bent = float(np.nanmedian(window)) if np.isfinite(window).any() else None
+        if bent is not None and bent > setup_max_knee_deg:
+            return None, (
+                f"at the set-up the knees were already bent {bent:.0f} deg, so the pelvis's forward tilt cannot be "
+                "told from the lean of the squat without a low-back or trunk measurement"
+            )
+    values = c.smooth(pelvis.values, width)
+    return ExtensionCurve(values, "pelvis_setup_only", trial.source.pelvis_error_deg, first, start, covered, conf), ""
 
 
 def _trunk_reference(trial: Trial, rep: Rep, start: int) -> float | None:
@@ -109,6 +134,8 @@ def over_arch(
     arch_marked_deg: float,
     arch_hold_s: float,
     trunk_error_deg: float,
+    setup_max_knee_deg: float,
+    arch_setup_max_deg: float,
 ) -> tuple[dict | None, str | None]:
     """Judge one rep for over-arching (low-back extension beyond standing).
 
@@ -118,7 +145,12 @@ def over_arch(
         The finding dict documented in docs/findings.md, or None with the reason.
     """
     curve, reason = extension_curve(
-        trial, rep, smooth_s=smooth_s, min_coverage=min_coverage, trunk_error_deg=trunk_error_deg
+        trial,
+        rep,
+        smooth_s=smooth_s,
+        min_coverage=min_coverage,
+        trunk_error_deg=trunk_error_deg,
+        setup_max_knee_deg=setup_max_knee_deg,
     )
     if curve is None:
         return None, reason
@@ -133,6 +165,12 @@ def over_arch(
     setup = level[curve.first : frames.start + 1]
     setup_deg = float(np.nanmax(setup)) if np.isfinite(setup).any() else None
     magnitude = max(0.0, float(level[peak]))
+    if curve.method == "pelvis_setup_only" and magnitude > arch_setup_max_deg:
+        return None, (
+            f"the pelvis tipped forward {magnitude:.0f} deg at the set-up, more than arching alone can (about 11 deg "
+            f"at most when standing, {cite('rhythm_coupling')}): the lifter was probably leaning forward, which "
+            "cannot be told from arching without a low-back or trunk measurement"
+        )
     noise = c.noise_sd(postural_drift_deg, curve.error_deg)
     thresh = c.threshold(arch_min_deg, noise_k, noise)
     detected = magnitude >= thresh

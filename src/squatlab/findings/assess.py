@@ -188,6 +188,8 @@ def assess_rep(trial: Trial, rep: Rep, s: FindingSettings) -> dict:
             arch_marked_deg=s.arch_marked_deg,
             arch_hold_s=s.arch_hold_s,
             trunk_error_deg=s.trunk_error_deg,
+            setup_max_knee_deg=s.setup_max_knee_deg,
+            arch_setup_max_deg=s.arch_setup_max_deg,
         )
     label, sentence = text.rhythm(wink, arch)
     row.update(
