@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,11 @@ def test_context_notes_and_what_missing_context_would_add():
 def test_body_weight_squats_get_the_lowest_theoretical_risk_note():
     notes = assess(synthetic_set(context=Context(load_kg=0.0))).findings["set"]["context"]["notes"]
     assert any("Body-weight squats" in n for n in notes)
+
+
+def test_docs_threshold_table_matches_the_settings():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "findings.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", doc, flags=re.MULTILINE))
+    for f in dataclasses.fields(FindingSettings):
+        assert f.name in table, f"docs/findings.md lacks {f.name}"
+        assert float(table[f.name]) == f.default, f"docs/findings.md says {f.name} = {table[f.name]}"

@@ -199,4 +199,4 @@ def rounded(value: float | None, digits: int = 1) -> float | None:
     """A float rounded for JSON, None for missing or non-finite values."""
     if value is None or not math.isfinite(value):
         return None
-    return round(float(value), digits)
+    return round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0

@@ -281,9 +281,16 @@ def cite(key: str) -> str:
 
 
 def say(key: str) -> str:
-    """The claim's text followed by its short citation in brackets (if it has one)."""
+    """The claim's text with its short citation in brackets before the final full stop.
+
+    >>> say("noise_floor").endswith("posture noise (Pan et al. 2021).")
+    True
+    """
     c = claim(key)
-    return f"{c.text} ({cite(key)})" if c.refs else c.text
+    if not c.refs:
+        return c.text
+    body = c.text[:-1] if c.text.endswith(".") else c.text
+    return f"{body} ({cite(key)})."
 
 
 def claims_table(keys: list[str] | tuple[str, ...]) -> list[dict[str, object]]:

@@ -160,10 +160,7 @@ def cause_evidence(rows: list[dict], hip_sd: float | None, sd_max: float) -> lis
     hips = [r["onset_hip_flexion_deg"] for r in rows if r["onset_hip_flexion_deg"] is not None]
     if hip_sd is not None:
         verdict = "consistent" if hip_sd <= sd_max else "not consistent"
-        lines.append(
-            f"The wink began at hip flexion {min(hips):.0f}-{max(hips):.0f} deg across reps "
-            f"(SD {hip_sd:.1f} deg): {verdict}."
-        )
+        lines.append(f"The wink began at hip flexion {_span(hips)} across reps (SD {hip_sd:.1f} deg): {verdict}.")
     elif not hips:
         lines.append("Hip flexion was not measured at the wink onset, so its consistency is unknown.")
     return lines
