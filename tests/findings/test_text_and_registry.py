@@ -61,6 +61,14 @@ def test_mild_wink_summary_stays_calm_and_short():
     summary = assess(synthetic_set(**CASES["mild wink"])).findings["set"]["summary"]
     assert "mild butt wink" in summary and "normal" in summary
     assert "likely limit" not in summary
+    assert "theoretical risk" not in summary  # mild motion is normal: no risk talk
+
+
+def test_summary_only_speaks_for_what_was_measured():
+    summary = assess(synthetic_set(**CASES["no pelvis"])).findings["set"]["summary"]
+    assert "the low back moved within normal limits" in summary
+    assert "the pelvis and the low back moved" not in summary
+    assert "Butt wink was not judged in reps 1, 2, 3, 4, 5: pelvis tilt could not be measured" in summary
 
 
 def test_every_claim_cites_known_references_and_the_domain_sources_are_all_used():

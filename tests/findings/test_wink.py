@@ -128,6 +128,8 @@ def test_unmeasurable_rep_gets_null_findings_with_its_reason():
     assert found["butt_wink"] is None and found["over_arch"] is None
     assert "lifter out of frame" in found["butt_wink_reason"]
     assert found["rhythm"] == "not_judged"
+    summary = assess(dataclasses.replace(trial, reps=tuple(reps))).findings["set"]["summary"]
+    assert "Rep 2 could not be judged: the rep could not be measured: lifter out of frame." in summary
 
 
 def test_mostly_unmeasured_descent_is_not_judged():

@@ -233,15 +233,29 @@ def _first(rows: list[dict], key: str, field: str) -> float | None:
 
 
 def _summary_notes(rows: list[dict]) -> dict:
-    """Thresholds of this recording and one sentence on what could not be judged."""
-    missing = _not_judged(rows)
-    sentences = [f"{what.capitalize()} was not judged in rep{'s' if len(reps) > 1 else ''} "
-                 f"{', '.join(map(str, reps))}: {reason}." for (what, reason), reps in missing.items()]  # fmt: skip
+    """Thresholds of this recording and sentences on what could not be judged, one per reason."""
+    by_reason: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for (what, reason), reps in _not_judged(rows).items():
+        by_reason[reason][what] = reps
+    sentences = []
+    for reason, whats in by_reason.items():
+        if len(whats) == 2 and len({tuple(r) for r in whats.values()}) == 1:
+            reps = next(iter(whats.values()))
+            sentences.append(f"{_reps_words(reps).capitalize()} could not be judged: {reason}.")
+        else:
+            sentences += [
+                f"{what.capitalize()} was not judged in {_reps_words(reps)}: {reason}." for what, reps in whats.items()
+            ]
     return {
         "not_judged": " ".join(sentences) or None,
         "butt_wink_threshold_deg": _first(rows, "butt_wink", "threshold_deg"),
         "over_arch_threshold_deg": _first(rows, "over_arch", "threshold_deg"),
     }
+
+
+def _reps_words(reps: list[int]) -> str:
+    """'rep 3' or 'reps 1, 2, 5'."""
+    return f"rep{'s' if len(reps) > 1 else ''} {', '.join(map(str, reps))}"
 
 
 def _not_judged(rows: list[dict]) -> dict[tuple[str, str], list[int]]:
@@ -258,7 +272,7 @@ def _notices(rows: list[dict]) -> tuple[Notice, ...]:
     return tuple(
         Notice(
             f"findings.{what.replace(' ', '_').replace('-', '_')}_not_judged",
-            f"{what.capitalize()} was not judged in reps {', '.join(map(str, reps))}: {reason}",
+            f"{what.capitalize()} was not judged in {_reps_words(reps)}: {reason}",
         )
         for (what, reason), reps in _not_judged(rows).items()
     )

@@ -110,6 +110,13 @@ def likely_cause(
         ``label`` (one of :data:`LABELS`; "none" when no rep has a wink), ``reason``,
         ``evidence`` (plain sentences), ``per_rep`` (:func:`shin_pattern` rows),
         ``onset_hip_flexion_sd_deg``, ``checks`` and ``next_steps``.
+
+    Examples
+    --------
+    >>> from squatlab.findings import assess
+    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> assess(synthetic_set(wink_deg=15.0, limit="ankle")).findings["set"]["cause"]["label"]
+    'ankle'
     """
     if not winks:
         return {

@@ -350,6 +350,16 @@ def compare_results(
         ``key``, ``label``, ``unit``, ``values_a``, ``values_b`` and the
         :func:`compare_metric` statistics), ``changed`` (keys), ``summary`` (sentences),
         ``method`` and ``disclaimer``.
+
+    Examples
+    --------
+    >>> rep = {"index": 1, "start_s": 0, "bottom_s": 1, "end_s": 2, "measurable": True}
+    >>> def result(wink):
+    ...     reps = [{**rep, "butt_wink": {"magnitude_deg": wink + i % 2, "noise_deg": 3.6}} for i in range(5)]
+    ...     return {"schema_version": "1", "input": {"path": "x", "kind": "imu", "fps": 100, "duration_s": 9,
+    ...             "frames": 900}, "reps": reps}
+    >>> compare_results(result(18.0), result(2.0))["changed"]
+    ['butt_wink.magnitude_deg']
     """
     s = settings or FindingSettings()
     va, vb = rep_metrics(a), rep_metrics(b)

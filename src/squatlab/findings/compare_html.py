@@ -97,7 +97,16 @@ def plot_metrics(result: dict) -> str | None:
 
 
 def render_html(result: dict) -> str:
-    """The comparison dict (from :func:`squatlab.findings.compare.compare_results`) as a standalone page."""
+    """The comparison dict (from :func:`squatlab.findings.compare.compare_results`) as a standalone page.
+
+    Examples
+    --------
+    >>> from squatlab.findings.compare import compare_results
+    >>> empty = {"schema_version": "1", "reps": [],
+    ...          "input": {"path": "x", "kind": "imu", "fps": 100, "duration_s": 9, "frames": 900}}
+    >>> render_html(compare_results(empty, empty)).startswith("<!doctype html>")
+    True
+    """
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(_TEMPLATE)
     return template.render(**result, plot=plot_metrics(result), fmt=_fmt)

@@ -47,6 +47,14 @@ def context_notes(trial: Trial, *, smooth_s: float) -> dict:
         ``notes`` and ``missing`` (plain sentences), ``lumbar_descent_range_deg`` (median
         over reps, or None), ``load_bodyweight_ratio`` (or None), ``reps_in_set``, and
         ``claims`` (keys of the claims the notes rest on).
+
+    Examples
+    --------
+    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.trial import Context
+    >>> notes = context_notes(synthetic_set(context=Context(sex="female")), smooth_s=0.2)
+    >>> len(notes["missing"]), "13 deg" in notes["notes"][0]
+    (2, True)
     """
     ctx = trial.context
     notes: list[str] = []

@@ -129,11 +129,20 @@ def rhythm(wink: dict | None, arch: dict | None) -> tuple[str, str]:
     unjudged = "" if wink and arch else f" ({'butt wink' if wink is None else 'over-arching'} could not be judged)"
     if not flagged:
         return "normal", (
-            f"Normal rhythm: the pelvis and the low back moved within normal limits in this rep{unjudged}. "
+            f"Normal rhythm: {_judged_parts(wink, arch)} moved within normal limits in this rep{unjudged}. "
             "A little motion either way is normal."
         )
     words = {"butt_wink": "the pelvis tipped back at the bottom", "over_arch": "the low back arched beyond standing"}
     return "_and_".join(flagged), "In this rep " + " and ".join(words[k] for k in flagged) + f"{unjudged}."
+
+
+def _judged_parts(wink: dict | None, arch: dict | None) -> str:
+    """What the judged findings speak for: the pelvis (wink), the low back (arch), or both."""
+    if wink is not None and arch is not None:
+        return "the pelvis and the low back"
+    if wink is not None:
+        return "the pelvis"
+    return "the pelvis at the set-up" if arch["method"] == "pelvis_setup_only" else "the low back"
 
 
 def cause_evidence(rows: list[dict], hip_sd: float | None, sd_max: float) -> list[str]:
@@ -333,8 +342,9 @@ def summary(counts: dict, winks: list[dict], arches: list[dict], cause: dict, sa
         parts.append(_arch_summary(arches, counts["over_arch_judged"]))
     if not winks and not arches:
         parts.append(_normal_summary(counts, notes))
-    else:
-        parts.append(theoretical_risk(bool(winks), bool(arches)))
+    elif arches or _worst(winks) != "mild":
+        # Mild motion is normal: the risk sentence is kept for what is more than that.
+        parts.append(theoretical_risk(bool(winks) and _worst(winks) != "mild", bool(arches)))
     if notes.get("not_judged"):
         parts.append(notes["not_judged"])
     parts.append(tail)
@@ -348,7 +358,9 @@ def _normal_summary(counts: dict, notes: dict) -> str:
         resolved.append(f"no butt wink (this recording resolves about {notes['butt_wink_threshold_deg']:.0f} deg)")
     if counts["over_arch_judged"]:
         resolved.append(f"no over-arching (about {notes['over_arch_threshold_deg']:.0f} deg)")
+    parts = ("the pelvis and the low back" if counts["butt_wink_judged"] and counts["over_arch_judged"]
+             else "the pelvis" if counts["butt_wink_judged"] else "the low back")  # fmt: skip
     return (
-        f"Across the {judged} rep{'s' if judged != 1 else ''} that could be judged, the pelvis and the low back "
+        f"Across the {judged} rep{'s' if judged != 1 else ''} that could be judged, {parts} "
         f"moved within normal limits: {' and '.join(resolved)}. A little motion either way is normal."
     )

@@ -107,6 +107,15 @@ def butt_wink(
         ``finding`` is the dict documented in docs/findings.md (``detected``, ``grade``,
         ``magnitude_deg``, ``onset``, ``confidence``, ``evidence``, ``explanation``...), or
         None with ``reason`` saying why the rep could not be judged.
+
+    Examples
+    --------
+    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> trial = synthetic_set(n_reps=1, wink_deg=15.0)
+    >>> wink, reason = butt_wink(trial, trial.reps[0], postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2,
+    ...     min_coverage=0.6, wink_min_deg=5.0, wink_moderate_deg=10.0, wink_marked_deg=20.0, onset_drop_frac=0.1)
+    >>> wink["detected"], wink["grade"], reason
+    (True, 'moderate', None)
     """
     pelvis = c.usable(trial, cv.PELVIS_TILT)
     if pelvis is None:
