@@ -7,6 +7,7 @@ import pytest
 
 from squatlab.conventions import BLAZEPOSE_LANDMARKS
 from squatlab.findings import stance_from_front
+from squatlab.trial import Landmarks
 
 
 def front_view(ankle_half_width, toe_out_deg=0.0, facing_camera=True, hip_half_width=20.0, shank=100.0):
@@ -58,3 +59,10 @@ def test_nothing_seen_is_unknown():
 def test_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="must have shape"):
         stance_from_front(np.zeros((10, 2)))
+
+
+def test_a_landmarks_object_is_accepted():
+    frames = np.stack([front_view(28.0, 15.0)] * 3)
+    marks = Landmarks(BLAZEPOSE_LANDMARKS, frames, np.ones(frames.shape[:2]), (200, 600))
+    label, ratio, toe_out = stance_from_front(marks)
+    assert label == "narrow" and ratio == pytest.approx(1.4) and toe_out == pytest.approx(15.0, abs=0.5)

@@ -19,6 +19,7 @@ import numpy as np
 
 from squatlab.conventions import BLAZEPOSE_LANDMARKS
 from squatlab.settings import FindingSettings, PoseSettings
+from squatlab.trial import Landmarks
 
 _FINDINGS = FindingSettings()
 _POSE = PoseSettings()
@@ -27,7 +28,7 @@ STANCE_LABELS = ("narrow", "medium", "wide", "unknown")
 
 
 def stance_from_front(
-    xy: np.ndarray,
+    xy: np.ndarray | Landmarks,
     *,
     names: tuple[str, ...] = BLAZEPOSE_LANDMARKS,
     visibility: np.ndarray | None = None,
@@ -40,9 +41,10 @@ def stance_from_front(
 
     Parameters
     ----------
-    xy : ndarray, shape (n_frames, n_landmarks, 2) or (n_landmarks, 2)
+    xy : ndarray, shape (n_frames, n_landmarks, 2) or (n_landmarks, 2), or Landmarks
         Landmark positions in pixels (x right, y down), in the order of ``names``. Pass the
-        frames in which the lifter stands set up for the squat; NaN where unseen.
+        frames in which the lifter stands set up for the squat; NaN where unseen. A
+        :class:`~squatlab.trial.Landmarks` brings its own names and visibility.
     names : tuple of str
         Landmark names; BlazePose's by default (needs hips, knees, ankles, heels, foot indices).
     visibility : ndarray, shape (n_frames, n_landmarks), optional
@@ -76,6 +78,8 @@ def stance_from_front(
     >>> label, round(ratio, 2), round(toe_out, 1)
     ('medium', 2.0, 0.0)
     """
+    if isinstance(xy, Landmarks):
+        names, visibility, xy = xy.names, (xy.visibility if visibility is None else visibility), xy.xy
     xy = np.asarray(xy, dtype=float)
     if xy.ndim == 2:
         xy = xy[None]
