@@ -250,6 +250,13 @@ class FindingSettings:
         "Level for a per-rep metric to differ between two sets: Welch's t-test, Holm-corrected over all the "
         "metrics compared so that the chance of any false flag in a comparison stays at 5 % (convention).",
     )
+    compare_error_k: float = param(
+        1.0,
+        "x source error",
+        "A change must exceed this many source errors (and the pooled SD). 1 follows the brief: measured 1 false "
+        "comparison in 40 on synthetic sets. 2.77 (= 1.96 x sqrt 2) is the 95 % minimal detectable change when "
+        "the error is wholly systematic between recordings (different days, cameras, sensor placement).",
+    )
     compare_angle_error_deg: float = param(
         4.0,
         "deg",

@@ -153,6 +153,7 @@ def _rules(s: FindingSettings) -> list[tuple[bool, str]]:
         (0 < s.cause_min_agreement <= 1, "cause_min_agreement must be in (0, 1]"),
         (s.stance_narrow_max_ratio < s.stance_wide_min_ratio, "stance_narrow_max_ratio must be below the wide one"),
         (0 < s.compare_alpha < 1, "compare_alpha must be in (0, 1)"),
+        (s.compare_error_k >= 0, "compare_error_k must be >= 0"),
     ]
 
 

@@ -119,6 +119,9 @@ def _skip(key: str) -> bool:
 
 
 def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, float]]:
+    """Numeric leaves by dotted path; a ``{"value": v, "conf": c}`` pair counts as ``v`` under its own name."""
+    if isinstance(obj, dict) and "value" in obj:
+        obj = obj["value"]
     if isinstance(obj, dict):
         for key, value in obj.items():
             yield from _leaves(value, f"{prefix}.{key}")
@@ -156,8 +159,8 @@ def _get(obj: dict, dotted: str) -> Any:
 def unit_of(key: str) -> str:
     """The unit of a metric from its name (the conventions' suffixes).
 
-    >>> unit_of("angles_at_bottom.hip_depth_thigh"), unit_of("pelvis_tilt_deg.at_bottom")
-    ('thigh lengths', 'deg')
+    >>> unit_of("angles_at_bottom.hip_depth_thigh"), unit_of("pelvis_tilt_deg.at_bottom"), unit_of("depth.signal")
+    ('thigh lengths', 'deg', '')
     """
     last = key.rsplit(".", 1)[-1]
     for suffix, unit in (
@@ -220,7 +223,8 @@ def metric_error(key: str, results: list[dict], settings: FindingSettings) -> fl
         return settings.compare_depth_error_thigh
     if unit != "deg":
         return 0.0
-    if key.startswith("angles_at_bottom."):
+    lumbo_pelvic = any(name in key for name in ("pelvis_tilt", "lumbar_flexion"))
+    if key.startswith("angles_at_bottom.") and not lumbo_pelvic:
         return settings.compare_angle_error_deg
     if key.startswith("over_arch."):
         found = [_mean_noise(r, "over_arch") for r in results]
@@ -370,7 +374,7 @@ def compare_results(
             compare_metric(
                 va.get(key, []),
                 vb.get(key, []),
-                error=metric_error(key, [a, b], s),
+                error=s.compare_error_k * metric_error(key, [a, b], s),
                 compare_alpha=s.compare_alpha,
             )
         )
@@ -400,7 +404,8 @@ def method_text(s: FindingSettings) -> str:
         "both the pooled rep-to-rep SD and the source's error for that metric (pelvis and low-back findings: the "
         f"recording's own noise, drift included; joint angles at the bottom: {s.compare_angle_error_deg:g} deg; "
         f"hip depth: {s.compare_depth_error_thigh:g} thigh lengths; wink-onset angles: "
-        f"{s.compare_onset_error_deg:g} deg; wink-onset depth: {s.compare_onset_error_thigh:g} thigh lengths). "
+        f"{s.compare_onset_error_deg:g} deg; wink-onset depth: {s.compare_onset_error_thigh:g} thigh lengths; "
+        f"times {s.compare_error_k:g}). "
         "A difference inside that floor may come from re-recording (camera, sensors, baseline) rather than the "
         "lifter."
     )
