@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
+from findings_results import results_dict
 from typer.testing import CliRunner
 
 from squatlab.cli.compare import compare
 from squatlab.errors import InputError
+from squatlab.findings import assess
 from squatlab.findings.compare import compare_metric, compare_results, load_results, metric_error, validate_results
 from squatlab.findings.compare_html import render_html
+from squatlab.findings.synthetic import synthetic_set
 from squatlab.settings import FindingSettings
 
 NOISY = {"noise": True, "angle_noise_deg": 1.0}
+
+
+@pytest.fixture
+def write_results(tmp_path: Path):
+    """Write an assessed synthetic set as ``tmp_path/name/results.json``; returns the folder."""
+
+    def write(name: str, **kwargs) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        trial = assess(synthetic_set(**kwargs))
+        (folder / "results.json").write_text(json.dumps(results_dict(trial), allow_nan=False))
+        return folder
+
+    return write
 
 
 def changed(folder_a, folder_b):

@@ -1,16 +1,14 @@
-"""Shared helpers for the findings tests: synthetic sets and minimal results.json files."""
+"""results.json files from synthetic sets, for the comparison tests.
+
+Not named conftest.py: the suite's own tests import helpers from tests/conftest.py by name,
+and a second conftest module would shadow it.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from squatlab import conventions as cv
-from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.trial import Trial
 
 
@@ -69,17 +67,3 @@ def results_dict(trial: Trial) -> dict:
         "reps": reps,
         "findings": trial.findings["set"],
     }
-
-
-@pytest.fixture
-def write_results(tmp_path: Path):
-    """Write an assessed synthetic set as ``tmp_path/name/results.json``; returns the folder."""
-
-    def write(name: str, **kwargs) -> Path:
-        folder = tmp_path / name
-        folder.mkdir()
-        trial = assess(synthetic_set(**kwargs))
-        (folder / "results.json").write_text(json.dumps(results_dict(trial), allow_nan=False))
-        return folder
-
-    return write
