@@ -103,11 +103,199 @@ class RepSettings:
 
 
 @dataclass(frozen=True)
+class FindingSettings:
+    """Thresholds of the findings: butt wink, over-arching, likely cause, safe depth, comparison.
+
+    No published cut-off for an "excessive" wink or arch exists (DOMAIN.md); these values are
+    ours, chosen from the cited physiology and the noise of the measurement, and explained in
+    docs/findings.md.
+    """
+
+    postural_drift_deg: float = param(
+        3.0,
+        "deg",
+        "Median drift of lordosis and sacral orientation in one minute of quiet standing (Pan et al. 2021): "
+        "the floor below which a change cannot be told from posture noise.",
+    )
+    noise_k: float = param(
+        2.0,
+        "SD",
+        "Detection threshold = max(minimum, k * sqrt(drift^2 + source error^2)). k >= 1.41 keeps it above "
+        "drift + error (DOMAIN.md's rule); k = 2 adds margin: < 1 % false alarms on simulated noise (tests).",
+    )
+    smooth_s: float = param(
+        0.2,
+        "s",
+        "Centred moving average before peaks are read: averages frame noise, shorter than the last part of "
+        "a 1-3 s descent in which a wink happens (our choice).",
+    )
+    min_coverage: float = param(
+        0.6,
+        "fraction of the window's frames",
+        "With fewer frames measured the descent peak or the bottom may be missed; the rep is not judged.",
+    )
+    wink_min_deg: float = param(
+        5.0,
+        "deg",
+        "Smallest butt-wink threshold whatever the source: above the 3 deg postural drift (Pan et al. 2021).",
+    )
+    wink_moderate_deg: float = param(
+        10.0,
+        "deg",
+        "Posterior rotation about the maximal voluntary posterior tilt from standing (8.7 deg, "
+        "Levine & Whittle 1996). No published cut-off exists.",
+    )
+    wink_marked_deg: float = param(
+        20.0,
+        "deg",
+        "Posterior rotation about the full voluntary anterior-to-posterior tilt range in standing "
+        "(11.4 + 8.7 = 20.1 deg, Levine & Whittle 1996). No published cut-off exists.",
+    )
+    onset_drop_frac: float = param(
+        0.1,
+        "fraction of the wink",
+        "The onset is the last frame before the bottom within this fraction of the wink of the descent peak: "
+        "robust to noise on a flat peak, late by about 0.2 of the wink's duration on a smooth rotation.",
+    )
+    arch_min_deg: float = param(
+        5.0,
+        "deg",
+        "Smallest over-arching threshold whatever the source: above the 3 deg postural drift (Pan et al. 2021).",
+    )
+    arch_moderate_deg: float = param(
+        6.0,
+        "deg",
+        "Extension beyond standing of more than half the maximal voluntary arch from standing "
+        "(+10.8 deg lordosis, Levine & Whittle 1996). No published cut-off exists.",
+    )
+    arch_marked_deg: float = param(
+        11.0,
+        "deg",
+        "Extension beyond standing about the full maximal voluntary arch from standing "
+        "(+10.8 deg lordosis, Levine & Whittle 1996). No published cut-off exists.",
+    )
+    arch_hold_s: float = param(
+        0.3,
+        "s",
+        "Only extension held this long counts: an arch that loads the back is held at the set-up or through a "
+        "phase (the bottom pause alone lasts about this long); a briefer excursion is noise (our choice).",
+    )
+    setup_max_knee_deg: float = param(
+        15.0,
+        "deg",
+        "With pelvis tilt alone the set-up is judged only if the knees are within this of straight: the lifter "
+        "stands tall, so a forward pelvis is an arch and not the start of the squat's lean (our choice).",
+    )
+    arch_setup_max_deg: float = param(
+        20.0,
+        "deg",
+        "With pelvis tilt alone, more forward tilt than this at the set-up is not read as arching: the maximal "
+        "voluntary anterior tilt in standing is 11.4 deg (Levine & Whittle 1996); beyond about twice that the "
+        "lifter is leaning, which pelvis tilt alone cannot tell from arching.",
+    )
+    trunk_error_deg: float = param(
+        4.0,
+        "deg",
+        "Error of a trunk inclination from keypoints, used when over-arching is judged from pelvis tilt minus "
+        "trunk lean: sagittal keypoint angles err by 4-7 deg (hip 4.0 deg MAE, Stenum et al. 2021).",
+    )
+    shin_still_deg: float = param(
+        2.0,
+        "deg",
+        "Shin advance after the wink onset below which the shin had stopped (ankle pattern): about the noise "
+        "of a smoothed shin angle within one rep (our choice).",
+    )
+    shin_moving_deg: float = param(
+        5.0,
+        "deg",
+        "Shin advance after the wink onset above which the shin was still moving (hip pattern): well above "
+        "that noise, well below the shin's travel in a squat (tens of degrees) (our choice).",
+    )
+    cause_min_reps: int = param(2, "reps", "A likely cause needs a pattern; one rep with a wink is not a pattern.")
+    cause_min_agreement: float = param(
+        0.67, "fraction of reps", "Two thirds of the reps with a wink must show the same pattern."
+    )
+    onset_hip_sd_max_deg: float = param(
+        8.0,
+        "deg",
+        "Wink onsets whose hip flexion varies less than this (SD) across reps count as consistent. The onset "
+        "itself is uncertain by ~0.05 s (synthetic tests) x ~100 deg/s of hip motion = 5 deg; with a keypoint "
+        "hip error of 4 deg (Stenum et al. 2021) in quadrature, 6.4 deg; 8 leaves a margin.",
+    )
+    safe_margin_thigh: float = param(
+        0.1,
+        "thigh lengths",
+        "Suggested depth sits this far above the earliest wink onset: 4-5 cm for a 40-50 cm thigh, about "
+        "6 deg of thigh angle, just above the keypoint angle error (Stenum et al. 2021).",
+    )
+    safe_margin_deg: float = param(
+        5.0, "deg", "Suggested hip flexion this far below the earliest wink onset: above the 4 deg hip angle error."
+    )
+    stance_narrow_max_ratio: float = param(
+        1.75,
+        "ankle distance / hip-point distance",
+        "McKean 2010: narrow = feet at ASIS width, wide = twice it. Hip points sit near the hip joint centres, "
+        "0.72 ASIS widths apart (14 % medial of each ASIS, Bell et al. 1989), so narrow = 1.4, wide = 2.8; "
+        "boundary at 1.25 ASIS widths.",
+    )
+    stance_wide_min_ratio: float = param(
+        2.45,
+        "ankle distance / hip-point distance",
+        "Boundary at 1.75 ASIS widths (see stance_narrow_max_ratio).",
+    )
+    foot_to_shank: float = param(
+        0.62,
+        "foot length / shank length",
+        "Foot length 0.152 H, knee-to-ankle 0.246 H (Drillis & Contini, in Winter 2009): the foot's length in a "
+        "front view, where it points at the camera and cannot be measured.",
+    )
+    compare_alpha: float = param(
+        0.05,
+        "p",
+        "Level for a per-rep metric to differ between two sets: Welch's t-test, Holm-corrected over all the "
+        "metrics compared so that the chance of any false flag in a comparison stays at 5 % (convention).",
+    )
+    compare_error_k: float = param(
+        1.0,
+        "x source error",
+        "A change must exceed this many source errors (and the pooled SD). 1 follows the brief: measured 1 false "
+        "comparison in 40 on synthetic sets. 2.77 (= 1.96 x sqrt 2) is the 95 % minimal detectable change when "
+        "the error is wholly systematic between recordings (different days, cameras, sensor placement).",
+    )
+    compare_angle_error_deg: float = param(
+        4.0,
+        "deg",
+        "Smallest change of a joint angle reported between two recordings: keypoint sagittal angles err by "
+        "4-7 deg (Stenum et al. 2021); lab sources are better, so this is conservative for them.",
+    )
+    compare_onset_error_deg: float = param(
+        8.0,
+        "deg",
+        "Smallest change of a wink-onset angle reported: the onset's timing uncertainty (~0.05 s, synthetic "
+        "tests) at ~100 deg/s of hip motion is 5 deg; with the 4 deg keypoint error in quadrature 6.4; 8 as "
+        "onset_hip_sd_max_deg.",
+    )
+    compare_onset_error_thigh: float = param(
+        0.1,
+        "thigh lengths",
+        "Smallest change of the wink-onset hip depth reported: ~0.05 s of onset uncertainty at ~1 thigh length/s "
+        "of hip descent near parallel (0.05) and the 0.07 depth error in quadrature, rounded up.",
+    )
+    compare_depth_error_thigh: float = param(
+        0.07,
+        "thigh lengths",
+        "Smallest change of hip depth reported between two recordings: a 4 deg thigh angle error "
+        "(Stenum et al. 2021) moves the hip by sin(4 deg) = 0.07 thigh lengths.",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     pose: PoseSettings = field(default_factory=PoseSettings)
     filter: FilterSettings = field(default_factory=FilterSettings)
     view: ViewSettings = field(default_factory=ViewSettings)
     reps: RepSettings = field(default_factory=RepSettings)
+    findings: FindingSettings = field(default_factory=FindingSettings)
 
 
 def describe(settings: Settings) -> list[dict[str, Any]]:

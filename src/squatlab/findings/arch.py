@@ -1,0 +1,220 @@
+"""Over-arching: the low back extended (and the pelvis tipped forward) beyond standing.
+
+In a squat the pelvis tips forward with the trunk as the lifter leans, so anterior pelvis
+tilt alone is not over-arching. squatlab judges the *extension of the low back beyond the
+lifter's standing posture*, from the best evidence the source has:
+
+1. ``lumbar``: lumbar flexion measured: extension = -lumbar flexion, at the set-up and
+   through the rep.
+2. ``pelvis_minus_trunk``: no lumbar channel, but pelvis tilt and trunk inclination: in the
+   sagittal plane lumbar flexion ~ (trunk lean - its standing value) - pelvis tilt, so the
+   pelvis tipping forward *more than the trunk leans* is extension. Through the rep.
+3. ``pelvis_setup_only``: pelvis tilt only (e.g. a single sacral IMU): at the set-up the
+   trunk is still upright and in standing the low back arches about degree for degree with
+   the pelvis (Levine & Whittle 1996), so pelvis tilt beyond standing is read as arching
+   there. Through the rep it cannot be told from the normal forward lean: not judged. Nor
+   is the set-up when the knees are already bent there (the lifter is not standing tall),
+   or when the pelvis tips forward more than arching alone can (``arch_setup_max_deg``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from squatlab import conventions as cv
+from squatlab.findings import _curves as c
+from squatlab.findings import text
+from squatlab.findings.claims import cite
+from squatlab.trial import Rep, Trial
+
+METHODS = ("lumbar", "pelvis_minus_trunk", "pelvis_setup_only")
+
+
+@dataclass(frozen=True)
+class ExtensionCurve:
+    """Low-back extension beyond standing (deg, + = arched) and how it was obtained."""
+
+    values: np.ndarray
+    method: str
+    error_deg: float
+    first: int  # the judged window, inclusive
+    last: int
+    covered: float
+    conf: float
+
+
+def extension_curve(
+    trial: Trial,
+    rep: Rep,
+    *,
+    smooth_s: float,
+    min_coverage: float,
+    trunk_error_deg: float,
+    setup_max_knee_deg: float,
+) -> tuple[ExtensionCurve | None, str | None]:
+    """The best available extension-beyond-standing curve for one rep, or None and why not."""
+    frames = c.rep_frames(trial, rep)
+    width = c.smooth_frames(trial.time_s, smooth_s)
+    setup_first = max(0, frames.start - width)
+    lumbar = c.usable(trial, cv.LUMBAR_FLEXION)
+    pelvis = c.usable(trial, cv.PELVIS_TILT)
+    trunk = c.usable(trial, cv.TRUNK_INCLINATION)
+    reasons = []
+    if lumbar is not None:
+        covered, conf = c.coverage(lumbar, setup_first, frames.end)
+        if covered >= min_coverage:
+            values = -c.smooth(lumbar.values, width)
+            return ExtensionCurve(
+                values, "lumbar", trial.source.lumbar_error_deg, setup_first, frames.end, covered, conf
+            ), None
+        reasons.append(f"lumbar flexion measured in only {covered:.0%} of the rep")
+    else:
+        reasons.append(c.why_missing(trial, cv.LUMBAR_FLEXION))
+    if pelvis is None:
+        return None, "; ".join([*reasons, c.why_missing(trial, cv.PELVIS_TILT)])
+    reference = _trunk_reference(trial, rep, frames.start) if trunk is not None else None
+    if trunk is not None and reference is not None:
+        cov_p, conf_p = c.coverage(pelvis, setup_first, frames.end)
+        cov_t, conf_t = c.coverage(trunk, setup_first, frames.end)
+        if min(cov_p, cov_t) >= min_coverage:
+            values = c.smooth(pelvis.values, width) - (c.smooth(trunk.values, width) - reference)
+            error = c.noise_sd(trial.source.pelvis_error_deg, trunk_error_deg)
+            return ExtensionCurve(
+                values, "pelvis_minus_trunk", error, setup_first, frames.end, min(cov_p, cov_t), min(conf_p, conf_t)
+            ), None
+    curve, reason = _setup_only(trial, setup_first, frames.start, width, min_coverage, setup_max_knee_deg)
+    return curve, (None if curve else "; ".join([*reasons, reason]))
+
+
+def _setup_only(
+    trial: Trial, first: int, start: int, width: int, min_coverage: float, setup_max_knee_deg: float
+) -> tuple[ExtensionCurve | None, str]:
+    """Pelvis tilt at the set-up as the arch, if the lifter stood tall there (knees near straight)."""
+    pelvis = trial.channels[cv.PELVIS_TILT]
+    covered, conf = c.coverage(pelvis, first, start)
+    if covered < min_coverage:
+        return None, f"pelvis tilt measured in only {covered:.0%} of the set-up"
+    knee = c.usable(trial, cv.KNEE_FLEXION)
+    if knee is not None:
+        window = knee.values[first : start + 1]
+        bent = float(np.nanmedian(window)) if np.isfinite(window).any() else None
+        if bent is not None and bent > setup_max_knee_deg:
+            return None, (
+                f"at the set-up the knees were already bent {bent:.0f} deg, so the pelvis's forward tilt cannot be "
+                "told from the lean of the squat without a low-back or trunk measurement"
+            )
+    values = c.smooth(pelvis.values, width)
+    return ExtensionCurve(values, "pelvis_setup_only", trial.source.pelvis_error_deg, first, start, covered, conf), ""
+
+
+def _trunk_reference(trial: Trial, rep: Rep, start: int) -> float | None:
+    """Standing trunk inclination: the trial's baseline, else the rep's standing window, else the rep start."""
+    if cv.TRUNK_INCLINATION in trial.baseline:
+        return float(trial.baseline[cv.TRUNK_INCLINATION])
+    values = trial.channels[cv.TRUNK_INCLINATION].values
+    if rep.standing is not None:
+        window = values[trial.frame_at(rep.standing[0]) : trial.frame_at(rep.standing[1]) + 1]
+        if np.isfinite(window).any():
+            return float(np.nanmedian(window))
+    return c.value_at(values, start)
+
+
+def over_arch(
+    trial: Trial,
+    rep: Rep,
+    *,
+    postural_drift_deg: float,
+    noise_k: float,
+    smooth_s: float,
+    min_coverage: float,
+    arch_min_deg: float,
+    arch_moderate_deg: float,
+    arch_marked_deg: float,
+    arch_hold_s: float,
+    trunk_error_deg: float,
+    setup_max_knee_deg: float,
+    arch_setup_max_deg: float,
+) -> tuple[dict | None, str | None]:
+    """Judge one rep for over-arching (low-back extension beyond standing).
+
+    Returns
+    -------
+    (finding, reason)
+        The finding dict documented in docs/findings.md, or None with the reason.
+
+    Examples
+    --------
+    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> trial = synthetic_set(n_reps=1, arch_deg=12.0)
+    >>> arch, _ = over_arch(trial, trial.reps[0], postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2,
+    ...     min_coverage=0.6, arch_min_deg=5.0, arch_moderate_deg=6.0, arch_marked_deg=11.0, arch_hold_s=0.3,
+    ...     trunk_error_deg=4.0, setup_max_knee_deg=15.0, arch_setup_max_deg=20.0)
+    >>> arch["detected"], arch["method"], arch["phase"]
+    (True, 'lumbar', 'set-up')
+    """
+    curve, reason = extension_curve(
+        trial,
+        rep,
+        smooth_s=smooth_s,
+        min_coverage=min_coverage,
+        trunk_error_deg=trunk_error_deg,
+        setup_max_knee_deg=setup_max_knee_deg,
+    )
+    if curve is None:
+        return None, reason
+    frames = c.rep_frames(trial, rep)
+    # Only extension held for arch_hold_s counts: an arch that loads the back is held at
+    # the set-up or through a phase, a brief excursion is noise.
+    level = c.held(curve.values, c.smooth_frames(trial.time_s, arch_hold_s))
+    window = level[curve.first : curve.last + 1]
+    if not np.isfinite(window).any():
+        return None, "no frame of the rep could be measured"
+    peak = curve.first + int(np.nanargmax(window))
+    setup = level[curve.first : frames.start + 1]
+    setup_deg = float(np.nanmax(setup)) if np.isfinite(setup).any() else None
+    magnitude = max(0.0, float(level[peak]))
+    if curve.method == "pelvis_setup_only" and magnitude > arch_setup_max_deg:
+        return None, (
+            f"the pelvis tipped forward {magnitude:.0f} deg at the set-up, more than arching alone can (about 11 deg "
+            f"at most when standing, {cite('rhythm_coupling')}): the lifter was probably leaning forward, which "
+            "cannot be told from arching without a low-back or trunk measurement"
+        )
+    noise = c.noise_sd(postural_drift_deg, curve.error_deg)
+    thresh = c.threshold(arch_min_deg, noise_k, noise)
+    detected = magnitude >= thresh
+    trust = c.confidence(curve.conf, curve.covered, magnitude, thresh, noise)
+    finding = {
+        "detected": bool(detected),
+        "grade": c.grade(magnitude, detected, arch_moderate_deg, arch_marked_deg),
+        "magnitude_deg": c.rounded(magnitude),
+        "method": curve.method,
+        "setup_extension_deg": c.rounded(setup_deg),
+        "peak_extension_deg": c.rounded(float(level[peak])),
+        "peak_s": c.rounded(float(trial.time_s[peak]), 3),
+        "phase": _phase(peak, frames),
+        "through_rep_judged": curve.method != "pelvis_setup_only",
+        "threshold_deg": c.rounded(thresh),
+        "noise_deg": c.rounded(noise),
+        "confidence": trust["value"],
+        "confidence_label": trust["label"],
+        "evidence": {
+            "frames": [{"role": "peak_extension", "frame": peak, "time_s": c.rounded(float(trial.time_s[peak]), 3)}],
+            "values": {"source_error_deg": c.rounded(curve.error_deg)},
+            "threshold_deg": c.rounded(thresh),
+            "noise_deg": c.rounded(noise),
+            "confidence_parts": trust["parts"],
+        },
+    }
+    finding["explanation"] = text.arch_explanation(finding)
+    return finding, None
+
+
+def _phase(frame: int, frames: c.RepFrames) -> str:
+    """set-up / descent / bottom / ascent for a frame of the rep."""
+    if frame <= frames.start:
+        return "set-up"
+    if frame < frames.bottom_start:
+        return "descent"
+    return "bottom" if frame <= frames.bottom_end else "ascent"
