@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from squatlab.findings.assess import assess
 from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length, lumbo_pelvic_absent
@@ -101,4 +102,5 @@ def analyze_video(
         extras={**pose.extras, "leg_length_px": leg_length(landmarks, time_s, side), "track_segment": segments},
     )
     trial = find_squat_reps(trial, settings.reps, settings.view)
-    return apply_baseline(trial)
+    trial = apply_baseline(trial)
+    return assess(trial, settings)

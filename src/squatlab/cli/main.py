@@ -195,6 +195,15 @@ def version() -> None:
     out.print(__version__)
 
 
+def _register_subcommands() -> None:
+    from squatlab.cli.compare import compare
+
+    app.command("compare")(compare)
+
+
+_register_subcommands()
+
+
 def main() -> None:  # pragma: no cover - console entry for python -m
     app(prog_name="squatlab")
     sys.exit(0)

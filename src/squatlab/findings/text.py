@@ -334,7 +334,8 @@ def summary(counts: dict, winks: list[dict], arches: list[dict], cause: dict, sa
     if counts["reps"] == 0:
         return f"No squat reps were found, so nothing could be judged. {tail}"
     if counts["butt_wink_judged"] == 0 and counts["over_arch_judged"] == 0:
-        return f"None of the {counts['reps']} reps could be judged: {notes['not_judged']} {tail}"
+        which = "The rep could not" if counts["reps"] == 1 else f"None of the {counts['reps']} reps could"
+        return f"{which} be judged: {notes['not_judged']} {tail}"
     parts = []
     if winks:
         parts.append(_wink_summary(winks, counts["butt_wink_judged"], cause, safe))

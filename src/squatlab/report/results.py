@@ -119,8 +119,11 @@ def rep_dict(trial: Trial, rep: Rep, depth_unit: str) -> dict[str, Any]:
         cv.LUMBAR_FLEXION: summaries[cv.LUMBAR_FLEXION],
         "not_measured": not_measured,
         "butt_wink": findings.get("butt_wink"),
+        "butt_wink_reason": findings.get("butt_wink_reason"),
         "over_arch": findings.get("over_arch"),
+        "over_arch_reason": findings.get("over_arch_reason"),
         "rhythm": findings.get("rhythm"),
+        "rhythm_text": findings.get("rhythm_text"),
     }
 
 
