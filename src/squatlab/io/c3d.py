@@ -7,12 +7,14 @@ from ``POINT:UNITS``.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from squatlab.errors import InputError
+from squatlab.io._messages import one_line
 from squatlab.io.markerset import UNIT_TO_M, MarkerData
 
 
@@ -35,9 +37,32 @@ def _labels(params: dict, n_markers: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def _expected_frames(c3d: Any) -> int:
-    header = c3d["header"]["points"]
-    return int(header["last_frame"]) - int(header["first_frame"]) + 1
+_BLOCK = 512
+_BIG_ENDIAN_PROCESSOR = 86  # MIPS (SGI); 84 = Intel and 85 = DEC are little-endian
+
+
+def _missing_frames(path: Path) -> tuple[int, int] | None:
+    """(frames announced, frames present) when the file is shorter than its header says.
+
+    Read from the raw header, because ezc3d quietly rewrites its header to the frames
+    it managed to read.
+    """
+    raw = path.read_bytes()
+    if len(raw) < _BLOCK:
+        return None
+    param_start = (raw[0] - 1) * _BLOCK
+    order = ">" if len(raw) > param_start + 3 and raw[param_start + 3] == _BIG_ENDIAN_PROCESSOR else "<"
+    n_points, n_analog, first, last = struct.unpack(order + "5H", raw[:10])[1:]
+    scale = struct.unpack(order + "f", raw[12:16])[0]
+    data_block = struct.unpack(order + "H", raw[16:18])[0]
+    if last == 0xFFFF or last < first or data_block == 0:
+        return None  # long files keep their frame count elsewhere; trust the reader
+    per_frame = (4 * n_points + n_analog) * (4 if scale < 0 else 2)
+    if per_frame == 0:
+        return None
+    announced = last - first + 1
+    present = (len(raw) - (data_block - 1) * _BLOCK) // per_frame
+    return (announced, max(int(present), 0)) if present < announced else None
 
 
 def read_c3d(path: str | Path) -> MarkerData:
@@ -58,18 +83,18 @@ def read_c3d(path: str | Path) -> MarkerData:
     try:
         c3d = ezc3d.c3d(str(path))
     except (OSError, RuntimeError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable C3D file ({exc})") from exc
+        raise InputError(f"{path}: not a readable C3D file ({one_line(exc)})") from exc
     points = np.asarray(c3d["data"]["points"], dtype=float)  # (4, n_markers, n_frames)
     params = c3d["parameters"]
     if points.ndim != 3 or points.shape[1] == 0:
         raise InputError(f"{path}: the C3D file holds no marker trajectories")
     n_frames = points.shape[2]
-    expected = _expected_frames(c3d)
     if n_frames == 0:
         raise InputError(f"{path}: the C3D file holds no frames")
-    if n_frames < expected:
+    missing = _missing_frames(path)
+    if missing is not None:
         raise InputError(
-            f"{path}: truncated C3D file: the header announces {expected} frames, the file holds {n_frames}"
+            f"{path}: truncated C3D file: the header announces {missing[0]} frames, the file holds {missing[1]}"
         )
     rate = float(c3d["header"]["points"]["frame_rate"] or np.asarray(_param(params, "POINT", "RATE", [0]))[0])
     if not rate > 0:

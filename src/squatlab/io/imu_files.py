@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from squatlab.errors import InputError
+from squatlab.io._messages import one_line
 from squatlab.kinematics.lab_signal import resample_uniform
 from squatlab.trial import Notice
 
@@ -90,7 +91,7 @@ def _read_table(text: str, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delim, decimal=decimal, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{name}: not a readable CSV table ({exc})") from exc
+        raise InputError(f"{name}: not a readable CSV table ({one_line(exc)})") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputError(f"{name}: no data rows")
@@ -140,8 +141,8 @@ def _parse_time(frame: pd.DataFrame, column: str, name: str) -> np.ndarray | Non
     stamps = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True)
     if stamps.isna().any():
         return None
-    ns = stamps.astype("int64").to_numpy()
-    return (ns - ns[0]) * 1e-9
+    # Through timedeltas: pandas may keep ms or us resolution, so raw integers are ambiguous.
+    return (stamps - stamps.iloc[0]).dt.total_seconds().to_numpy(dtype=float)
 
 
 def _time_quality(t: np.ndarray) -> tuple[int, float]:
@@ -209,16 +210,15 @@ def read_generic_csv(path: str | Path) -> ImuRecording:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as text ({exc})") from exc
+        raise InputError(f"{path}: cannot read as text ({one_line(exc)})") from exc
     frame = _read_table(text, str(path))
-    found = _sensor_columns(list(frame.columns))
-    complete = {s: cols for s, cols in found.items() if len(cols) == 6}
+    complete = _sensor_columns(list(frame.columns))
     if not complete:
-        if found:
-            s, cols = next(iter(found.items()))
-            missing = sorted({"ax", "ay", "az", "gx", "gy", "gz"} - set(cols))
-            raise InputError(f"{path}: sensor {s!r} lacks columns {', '.join(s + '_' + m for m in missing)}")
         raise InputError(f"{path}: no IMU columns (expected <sensor>_ax ... <sensor>_gz, e.g. s0_ax)")
+    for s, cols in complete.items():
+        missing = sorted({"ax", "ay", "az", "gx", "gy", "gz"} - set(cols))
+        if missing:
+            raise InputError(f"{path}: sensor {s!r} lacks columns {', '.join(s + '_' + m for m in missing)}")
     column, t = choose_time(frame, str(path))
     rows, notices = clean_time(t, str(path), column)
     sensors = {}
@@ -252,7 +252,7 @@ def _phone_tables(path: Path) -> Iterator[tuple[str, str]]:
                 if info.filename.lower().endswith(".csv"):
                     yield Path(info.filename).name, z.read(info).decode("utf-8-sig", errors="replace")
     except zipfile.BadZipFile as exc:
-        raise InputError(f"{path}: not a readable zip file ({exc})") from exc
+        raise InputError(f"{path}: not a readable zip file ({one_line(exc)})") from exc
 
 
 _PHYPHOX = {
@@ -316,13 +316,17 @@ def read_phone_export(path: str | Path) -> ImuRecording:
     path = Path(path)
     tables = {name.lower(): text for name, text in _phone_tables(path)}
     streams: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    layout = "sensorlogger" if any(n in _SENSORLOGGER for n in tables) else "phyphox"
+    layout = "phyphox"
     for fname, text in tables.items():
-        if layout == "sensorlogger" and fname in _SENSORLOGGER:
-            streams[_SENSORLOGGER[fname]] = _stream_sensorlogger(_read_table(text, fname), fname)
-        elif layout == "phyphox":
-            _, decimal = _sniff(text)
-            streams.update(_stream_phyphox(_read_table(text, fname), fname, decimal))
+        if fname == "metadata.csv":
+            continue
+        table = _read_table(text, fname)
+        # Both apps may name a file Accelerometer.csv; the columns tell them apart.
+        if "seconds_elapsed" in table.columns and fname in _SENSORLOGGER:
+            streams[_SENSORLOGGER[fname]] = _stream_sensorlogger(table, fname)
+            layout = "sensorlogger"
+        else:
+            streams.update(_stream_phyphox(table, fname, _sniff(text)[1]))
     return _assemble_phone(path, streams, layout, _platform(tables))
 
 

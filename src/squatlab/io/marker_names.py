@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from squatlab.errors import InputError
+from squatlab.io._messages import one_line
 
 # Templates: {S} = L/R, {s} = l/r, {side} = left/right. Matching ignores case, so
 # OpenCap's "r.ASIS_study" and "L.ASIS_study" both match "{s}.ASIS_study".
@@ -122,7 +123,7 @@ def load_marker_map(path: str | Path) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"cannot read marker map {path}: {exc}") from exc
+        raise InputError(f"cannot read marker map {path}: {one_line(exc)}") from exc
     if isinstance(data, dict) and "markers" in data and isinstance(data["markers"], dict):
         data = data["markers"]
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):

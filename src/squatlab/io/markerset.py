@@ -16,6 +16,7 @@ import numpy as np
 
 from squatlab import conventions as cv
 from squatlab.errors import InputError
+from squatlab.io._messages import one_line
 from squatlab.io.marker_names import match_labels
 from squatlab.kinematics.lab_signal import fill_gaps, lowpass, nan_runs
 from squatlab.kinematics.markers import MarkerAngles, sagittal_angles
@@ -191,7 +192,7 @@ def trial_from_markers(
     try:
         channels, angles = _channels(prep, n)
     except ValueError as exc:
-        raise InputError(f"{data.path}: {exc}") from exc
+        raise InputError(f"{data.path}: {one_line(exc)}") from exc
     notices = list(prep.notices)
     if angles.method.get("lumbar") == "thorax_relative_to_pelvis":
         notices.append(

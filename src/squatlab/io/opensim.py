@@ -34,6 +34,7 @@ import numpy as np
 
 from squatlab import conventions as cv
 from squatlab.errors import InputError
+from squatlab.io._messages import one_line
 from squatlab.settings import LabSettings
 from squatlab.trial import Channel, Notice, Source, Trial
 
@@ -178,7 +179,7 @@ def read_mot(path: str | Path, *, settings: LabSettings | None = None) -> Trial:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as text ({exc})") from exc
+        raise InputError(f"{path}: cannot read as text ({one_line(exc)})") from exc
     if not any(s.strip() for s in lines):
         raise InputError(f"{path}: empty file")
     header, end = _header(lines, path)

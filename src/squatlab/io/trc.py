@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from squatlab.errors import InputError
+from squatlab.io._messages import one_line
 from squatlab.io.markerset import UNIT_TO_M, MarkerData
 
 PIXEL_UNITS = ("px", "pixel", "pixels")
@@ -105,7 +106,7 @@ def read_trc(path: str | Path) -> MarkerData:
     try:
         text = path.read_text(encoding="utf-8", errors="strict")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as text ({exc})") from exc
+        raise InputError(f"{path}: cannot read as text ({one_line(exc)})") from exc
     lines = text.splitlines()
     if not any(s.strip() for s in lines):
         raise InputError(f"{path}: empty file")

@@ -393,45 +393,56 @@ def _combine(left: np.ndarray | None, right: np.ndarray | None) -> np.ndarray | 
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+def _knee_side(body: _Body, side: str) -> np.ndarray | None:
+    h, k, a = body.hips[side], body.knees[side], body.ankles[side]
+    return None if h is None or k is None or a is None else knee_flexion(h, k, a)
+
+
+def _shin_side(body: _Body, side: str) -> np.ndarray | None:
+    k, a = body.knees[side], body.ankles[side]
+    if k is None or a is None:
+        return None
+    direction = body.feet[side] if body.feet[side] is not None else body.forward
+    return sagittal_angle(k - a, body.up, direction)
+
+
+def _hip_side(body: _Body, side: str) -> np.ndarray | None:
+    h, k = body.hips[side], body.knees[side]
+    if h is None or k is None:
+        return None
+    if body.pelvis is not None:
+        return hip_flexion_pelvis(body.pelvis, h, k)
+    if body.upper_trunk is None:
+        return None
+    # The trunk is a central segment: from the hip-centre midpoint, the same for both legs.
+    trunk = body.upper_trunk - _combine(body.hips["L"], body.hips["R"])
+    return 180.0 - included_angle(trunk, k - h)
+
+
+def _height_side(body: _Body, side: str) -> np.ndarray | None:
+    h, k, a = body.hips[side], body.knees[side], body.ankles[side]
+    if h is None or k is None or a is None:
+        return None
+    lengths = np.linalg.norm(h - k, axis=1) + np.linalg.norm(k - a, axis=1)
+    if not np.isfinite(lengths).any():
+        return None
+    return dot(h - a, body.up) / np.nanmedian(lengths)
+
+
+_LEG_CHANNELS = (
+    (cv.KNEE_FLEXION, _knee_side, "needs hip, knee and ankle markers on one side"),
+    (cv.SHIN_ANGLE, _shin_side, "needs knee and ankle markers on one side"),
+    (cv.HIP_FLEXION, _hip_side, "needs the pelvis (or trunk), hip centre and knee on one side"),
+    (cv.HIP_HEIGHT, _height_side, "needs hip, knee and ankle markers on one side"),
+)
+
+
 def _leg_angles(body: _Body) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Per-side leg channels, averaged over the sides present."""
     chans: dict[str, np.ndarray] = {}
     absent: dict[str, str] = {}
-
-    def knee(side: str) -> np.ndarray | None:
-        h, k, a = body.hips[side], body.knees[side], body.ankles[side]
-        return None if h is None or k is None or a is None else knee_flexion(h, k, a)
-
-    def shin(side: str) -> np.ndarray | None:
-        k, a = body.knees[side], body.ankles[side]
-        if k is None or a is None:
-            return None
-        direction = body.feet[side] if body.feet[side] is not None else body.forward
-        return sagittal_angle(k - a, body.up, direction)
-
-    def hip(side: str) -> np.ndarray | None:
-        h, k = body.hips[side], body.knees[side]
-        if h is None or k is None:
-            return None
-        if body.pelvis is not None:
-            return hip_flexion_pelvis(body.pelvis, h, k)
-        if body.upper_trunk is None:
-            return None
-        return 180.0 - included_angle(body.upper_trunk - h, k - h)
-
-    def height(side: str) -> np.ndarray | None:
-        h, k, a = body.hips[side], body.knees[side], body.ankles[side]
-        if h is None or k is None or a is None:
-            return None
-        leg = np.nanmedian(np.linalg.norm(h - k, axis=1) + np.linalg.norm(k - a, axis=1))
-        return dot(h - a, body.up) / leg
-
-    for name, fn, reason in (
-        (cv.KNEE_FLEXION, knee, "needs hip, knee and ankle markers on one side"),
-        (cv.SHIN_ANGLE, shin, "needs knee and ankle markers on one side"),
-        (cv.HIP_FLEXION, hip, "needs the pelvis (or trunk), hip centre and knee on one side"),
-        (cv.HIP_HEIGHT, height, "needs hip, knee and ankle markers on one side"),
-    ):
-        values = _combine(fn("L"), fn("R"))
+    for name, per_side, reason in _LEG_CHANNELS:
+        values = _combine(per_side(body, "L"), per_side(body, "R"))
         if values is None:
             absent[name] = reason
         else:
