@@ -100,3 +100,19 @@ def test_still_window():
     still = np.r_[np.zeros(10, bool), np.ones(30, bool), np.zeros(5, bool), np.ones(100, bool)]
     assert kimu.first_still_window(still, 50) == slice(45, 145)
     assert kimu.first_still_window(still, 500) is None
+
+
+def test_mahony_choice_holds_against_madgwick_under_gyro_bias():
+    # Why Mahony: its integral term absorbs gyroscope bias; Madgwick's IMU form does not
+    # (docs/lab-inputs.md, filter comparison).
+    from ahrs.common.orientation import q2R
+    from ahrs.filters import Madgwick
+
+    sim = simulate_squat_imu(seed=0, gyro_bias_rad_s=(0.05, 0.05, -0.05))
+    axis, _ = kimu.principal_axis(sim.gyr)
+    q = Madgwick(gyr=sim.gyr, acc=sim.acc, frequency=sim.rate_hz, gain=0.033).Q
+    up = np.array([q2R(qi)[2] for qi in q])
+    madgwick = kimu.inclination_about(up, axis, kimu.unit_rows(up[:100].mean(axis=0)))
+    madgwick *= kimu.sign_by_excursion(madgwick)
+    mahony, _ = estimate(sim)
+    assert rms(mahony[200:], sim.angle_deg[200:]) < 3.0 < rms(madgwick[200:], sim.angle_deg[200:])
