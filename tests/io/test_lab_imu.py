@@ -162,7 +162,7 @@ def test_static_recording_as_reference(tmp_path):
     df.to_csv(p, index=False)
     df.iloc[:150].to_csv(s, index=False)
     trial = read_imu(p, imu_sensors=ROLES, static=s)
-    assert trial.source.details["sensors"]["reference"].startswith("static recording")
+    assert trial.source.details["reference"].startswith("static recording")
     check_known_angles(trial)
 
 

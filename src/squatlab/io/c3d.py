@@ -104,6 +104,7 @@ def read_c3d(path: str | Path) -> MarkerData:
         raise InputError(f"{path}: unknown point unit {unit!r}; expected one of {', '.join(UNIT_TO_M)}")
     xyz = np.transpose(points[:3], (2, 1, 0)).copy()  # (n_frames, n_markers, 3)
     xyz[(xyz == 0).all(axis=2)] = np.nan
+    xyz[~np.isfinite(xyz)] = np.nan
     first = int(c3d["header"]["points"]["first_frame"])
     time_s = (first + np.arange(n_frames)) / rate
     manufacturer = _param(params, "MANUFACTURER", "COMPANY", [""]) or [""]

@@ -95,9 +95,19 @@ class _Grid:
     notices: tuple[Notice, ...]
 
 
-def _grid(time_s: np.ndarray, settings: ImuSettings) -> _Grid:
+# A uniform grid much longer than the samples means the timing makes no sense (e.g. a few
+# samples microseconds apart and a long pause): refuse rather than invent data.
+MAX_GRID_PER_SAMPLE = 20
+
+
+def _grid(time_s: np.ndarray, settings: ImuSettings, path: str) -> _Grid:
     steps = np.diff(time_s)
     rate = 1.0 / float(np.median(steps))
+    if time_s[-1] * rate > MAX_GRID_PER_SAMPLE * time_s.size + 1000:
+        raise InputError(
+            f"{path}: irregular timing: typical step {1 / rate:.3g} s but {time_s[-1]:.3g} s recorded "
+            f"in {time_s.size} samples"
+        )
     grid = np.arange(0.0, time_s[-1] + 0.5 / rate, 1.0 / rate)
     conf = np.ones(grid.size)
     notices = []
@@ -246,7 +256,7 @@ def trial_from_imu(
     """
     settings = settings or ImuSettings()
     roles = _roles(recording, imu_sensors)
-    grid = _grid(recording.time_s, settings)
+    grid = _grid(recording.time_s, settings, recording.path)
     notices: list[Notice] = [*recording.notices, *grid.notices]
     data, details = {}, {}
     for role, name in roles.items():
@@ -265,11 +275,11 @@ def trial_from_imu(
         data[role] = (acc, gyr)
     if static is not None:
         references: dict[str, slice | np.ndarray] = dict(_static_reference(static, roles))
-        details["reference"] = f"static recording {static.path}"
+        reference = f"static recording {static.path}"
     else:
         notices += ref_notices
         references = dict.fromkeys(roles, window)
-        details["reference_s"] = (float(grid.time_s[window.start]), float(grid.time_s[window.stop - 1]))
+        reference = f"still from {grid.time_s[window.start]:.2f} s to {grid.time_s[window.stop - 1]:.2f} s"
     rot = {
         role: kimu.segment_rotation(
             acc, gyr, grid.rate_hz, reference=references[role], kp=settings.mahony_kp, ki=settings.mahony_ki
@@ -303,6 +313,7 @@ def trial_from_imu(
             "layout": recording.layout,
             **recording.details,
             "sensors": details,
+            "reference": reference,
             "fusion": f"Mahony (ahrs), kp={settings.mahony_kp}, ki={settings.mahony_ki}",
             "raw_samples": int(recording.time_s.size),
         },

@@ -158,10 +158,15 @@ def _time(names: list[str], data: np.ndarray, path: Path) -> np.ndarray:
     if not names or names[0].lower() != "time":
         raise InputError(f"{path}: the first column must be 'time', found {names[0] if names else 'nothing'!r}")
     t = data[:, 0]
+    if not np.isfinite(t).all():
+        i = int(np.flatnonzero(~np.isfinite(t))[0])
+        raise InputError(f"{path}: time is missing or not finite in data row {i + 1}")
     steps = np.diff(t)
-    if not np.isfinite(t).all() or (steps <= 0).any():
-        i = int(np.flatnonzero(~(steps > 0))[0]) if (steps <= 0).any() else 0
-        raise InputError(f"{path}: time goes backwards, repeats or is missing near row {i + 2}")
+    if (steps <= 0).any():
+        i = int(np.flatnonzero(steps <= 0)[0])
+        raise InputError(
+            f"{path}: time goes backwards or repeats at data row {i + 2} ({t[i + 1]:g} s after {t[i]:g} s)"
+        )
     return t
 
 
@@ -198,7 +203,8 @@ def read_mot(path: str | Path, *, settings: LabSettings | None = None) -> Trial:
         # pelvis_ty is a translation (metres); the rest are rotations.
         if not in_degrees and name in OPENSIM_COLUMNS and name != "pelvis_ty":
             values = np.degrees(values)
-        cols[name] = values
+        if np.isfinite(values).any():  # an all-NaN column is as good as none
+            cols[name] = values
     notices: list[Notice] = []
     channels = _channels(cols, time_s.size, notices)
     rate = 1.0 / float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0

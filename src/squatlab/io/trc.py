@@ -125,6 +125,7 @@ def read_trc(path: str | Path) -> MarkerData:
         hint = None
     time_s = _time(data, hint if hint and hint > 0 else None, path)
     xyz = data[:, 2:].reshape(data.shape[0], len(names), 3)
+    xyz[~np.isfinite(xyz)] = np.nan  # "inf" or overflowing numbers are not positions
     return MarkerData(
         path=str(path),
         kind="trc",

@@ -424,9 +424,10 @@ def _height_side(body: _Body, side: str) -> np.ndarray | None:
     if h is None or k is None or a is None:
         return None
     lengths = np.linalg.norm(h - k, axis=1) + np.linalg.norm(k - a, axis=1)
-    if not np.isfinite(lengths).any():
+    leg = np.nanmedian(lengths) if np.isfinite(lengths).any() else np.nan
+    if not leg > 0:
         return None
-    return dot(h - a, body.up) / np.nanmedian(lengths)
+    return dot(h - a, body.up) / leg
 
 
 _LEG_CHANNELS = (
