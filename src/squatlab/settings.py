@@ -290,12 +290,118 @@ class FindingSettings:
 
 
 @dataclass(frozen=True)
+class LabSettings:
+    """Marker, keypoint and OpenSim inputs (C3D, TRC, .mot/.sto)."""
+
+    max_gap_s: float = param(
+        0.2,
+        "s",
+        "Marker gaps up to a fifth of the fastest squat descent (about 1 s) are bridged by a cubic "
+        "spline; squat motion lies below 3 Hz, so 0.2 s is under a quarter of its shortest period. "
+        "Longer gaps stay missing and are reported.",
+    )
+    marker_cutoff_hz: float = param(
+        6.0,
+        "Hz",
+        "Zero-lag low-pass for marker trajectories; 6 Hz is the usual cut-off for whole-body "
+        "kinematics (Winter 2009, Biomechanics and Motor Control of Human Movement).",
+    )
+    marker_pelvis_error_deg: float = param(
+        2.0,
+        "deg",
+        "Pelvis tilt from skin markers on ASIS/PSIS: sagittal pelvic angles repeat within about 2 deg "
+        "between sessions (McGinley et al. 2009, Gait Posture 29:360); soft-tissue shift in deep "
+        "flexion can add more.",
+    )
+    marker_lumbar_error_deg: float = param(
+        3.0,
+        "deg",
+        "Lumbar flexion from L1/T12 and sacral markers: one more segment's marker error on top of the "
+        "pelvis's (2 deg), rounded up.",
+    )
+    thorax_proxy_error_deg: float = param(
+        5.0,
+        "deg",
+        "Thorax-to-pelvis flexion used as lumbar flexion when there are no lumbar markers: it adds the "
+        "lower thoracic spine's motion, so it is a looser estimate of lumbar flexion (our judgement).",
+    )
+    opensim_pelvis_error_deg: float = param(
+        5.0,
+        "deg",
+        "OpenCap-style video-to-OpenSim kinematics: mean error 5.3 deg with OpenCap's original marker "
+        "enhancer, 4.1 deg with the 2024 one (Falisse et al. 2024, bioRxiv 2024.07.13.603382).",
+    )
+    opensim_lumbar_error_deg: float = param(
+        7.0,
+        "deg",
+        "No published lumbar-only figure; OpenCap's mean RMSE across joints in squats is 7.0 deg "
+        "(range 2.9-13.6, independent validation of trunk and lower-limb kinematics), so we take that.",
+    )
+
+
+@dataclass(frozen=True)
+class ImuSettings:
+    """Wearable IMUs (accelerometer + gyroscope CSV)."""
+
+    mahony_kp: float = param(
+        0.5,
+        "1/s",
+        "Proportional gain of the Mahony filter (ahrs). Chosen on simulated squats (gyro bias, noise, fast "
+        "reps, thigh lever arm): lowest RMS inclination error of the gains tried; see docs/lab-inputs.md.",
+    )
+    mahony_ki: float = param(
+        0.05,
+        "1/s^2",
+        "Integral gain of the Mahony filter: estimates the gyroscope's bias, which a squat set's 20-60 s "
+        "would otherwise turn into drift (same simulation as mahony_kp).",
+    )
+    still_gyro_rad_s: float = param(
+        0.2,
+        "rad/s",
+        "Every sensor turning slower than this counts as still: quiet standing sways well below "
+        "0.1 rad/s, a squat descent turns the thigh at 1-3 rad/s.",
+    )
+    min_still_s: float = param(
+        0.5, "s", "Shortest still period taken as the standing reference; shorter pauses are the turn at the bottom."
+    )
+    flag_gap_s: float = param(
+        0.05,
+        "s",
+        "A step between samples longer than this (5 samples at 100 Hz) is a dropped-sample gap and is "
+        "reported; it is bridged by linear interpolation.",
+    )
+    max_fill_s: float = param(
+        0.5,
+        "s",
+        "Gaps longer than this are still bridged for the sensor fusion, but the angles inside them are "
+        "left missing: half a descent is too long to guess.",
+    )
+    min_planarity: float = param(
+        0.6,
+        "fraction of gyroscope variance",
+        "Share of the rotation about the principal (medio-lateral) axis below which the motion is not a "
+        "sagittal-plane squat and the angles are flagged as unreliable.",
+    )
+    pelvis_error_deg: float = param(
+        3.0,
+        "deg",
+        "Sacral IMU: fusion error 1-2 deg on simulated squats (docs/lab-inputs.md) plus sensor-on-skin "
+        "motion over the sacrum; rounded up.",
+    )
+    lumbar_error_deg: float = param(
+        4.0, "deg", "Difference of two sensors (L1 minus sacrum): both sensors' errors, combined and rounded up."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     pose: PoseSettings = field(default_factory=PoseSettings)
     filter: FilterSettings = field(default_factory=FilterSettings)
     view: ViewSettings = field(default_factory=ViewSettings)
     reps: RepSettings = field(default_factory=RepSettings)
     findings: FindingSettings = field(default_factory=FindingSettings)
+    lab: LabSettings = field(default_factory=LabSettings)
+    imu: ImuSettings = field(default_factory=ImuSettings)
 
 
 def describe(settings: Settings) -> list[dict[str, Any]]:

@@ -1,0 +1,121 @@
+"""C3D motion-capture files (Vicon, Qualisys, ...) via ezc3d: marker trajectories only.
+
+Missing samples are NaN (ezc3d marks them from the residual); a marker at exactly
+(0, 0, 0) is also taken as missing, as some writers store gaps that way. Units come
+from ``POINT:UNITS``.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from squatlab.errors import InputError
+from squatlab.io._messages import one_line
+from squatlab.io.markerset import UNIT_TO_M, MarkerData
+
+
+def _param(params: dict, group: str, name: str, default: Any = None) -> Any:
+    try:
+        return params[group][name]["value"]
+    except (KeyError, TypeError):
+        return default
+
+
+def _labels(params: dict, n_markers: int) -> tuple[str, ...]:
+    labels = list(_param(params, "POINT", "LABELS", []) or [])
+    # Files with more than 255 markers continue the list in LABELS2, LABELS3, ...
+    k = 2
+    while len(labels) < n_markers and _param(params, "POINT", f"LABELS{k}") is not None:
+        labels += list(_param(params, "POINT", f"LABELS{k}"))
+        k += 1
+    labels = [str(s).strip() for s in labels[:n_markers]]
+    labels += [f"marker{i}" for i in range(len(labels), n_markers)]
+    return tuple(labels)
+
+
+_BLOCK = 512
+_BIG_ENDIAN_PROCESSOR = 86  # MIPS (SGI); 84 = Intel and 85 = DEC are little-endian
+
+
+def _missing_frames(path: Path) -> tuple[int, int] | None:
+    """(frames announced, frames present) when the file is shorter than its header says.
+
+    Read from the raw header, because ezc3d quietly rewrites its header to the frames
+    it managed to read.
+    """
+    raw = path.read_bytes()
+    if len(raw) < _BLOCK:
+        return None
+    param_start = (raw[0] - 1) * _BLOCK
+    order = ">" if len(raw) > param_start + 3 and raw[param_start + 3] == _BIG_ENDIAN_PROCESSOR else "<"
+    n_points, n_analog, first, last = struct.unpack(order + "5H", raw[:10])[1:]
+    scale = struct.unpack(order + "f", raw[12:16])[0]
+    data_block = struct.unpack(order + "H", raw[16:18])[0]
+    if last == 0xFFFF or last < first or data_block == 0:
+        return None  # long files keep their frame count elsewhere; trust the reader
+    per_frame = (4 * n_points + n_analog) * (4 if scale < 0 else 2)
+    if per_frame == 0:
+        return None
+    announced = last - first + 1
+    present = (len(raw) - (data_block - 1) * _BLOCK) // per_frame
+    return (announced, max(int(present), 0)) if present < announced else None
+
+
+def read_c3d(path: str | Path) -> MarkerData:
+    """Read the marker trajectories of a C3D file.
+
+    Raises
+    ------
+    InputError
+        For an empty, unreadable or truncated file, or one without markers.
+    """
+    import ezc3d  # heavy compiled module: import on use, not at package import
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: empty file")
+    try:
+        c3d = ezc3d.c3d(str(path))
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable C3D file ({one_line(exc)})") from exc
+    points = np.asarray(c3d["data"]["points"], dtype=float)  # (4, n_markers, n_frames)
+    params = c3d["parameters"]
+    if points.ndim != 3 or points.shape[1] == 0:
+        raise InputError(f"{path}: the C3D file holds no marker trajectories")
+    n_frames = points.shape[2]
+    if n_frames == 0:
+        raise InputError(f"{path}: the C3D file holds no frames")
+    missing = _missing_frames(path)
+    if missing is not None:
+        raise InputError(
+            f"{path}: truncated C3D file: the header announces {missing[0]} frames, the file holds {missing[1]}"
+        )
+    rate = float(c3d["header"]["points"]["frame_rate"] or np.asarray(_param(params, "POINT", "RATE", [0]))[0])
+    if not rate > 0:
+        raise InputError(f"{path}: the C3D file gives no point rate")
+    unit = str((_param(params, "POINT", "UNITS", ["mm"]) or ["mm"])[0]).strip().lower() or "mm"
+    if unit not in UNIT_TO_M:
+        raise InputError(f"{path}: unknown point unit {unit!r}; expected one of {', '.join(UNIT_TO_M)}")
+    xyz = np.transpose(points[:3], (2, 1, 0)).copy()  # (n_frames, n_markers, 3)
+    xyz[(xyz == 0).all(axis=2)] = np.nan
+    xyz[~np.isfinite(xyz)] = np.nan
+    first = int(c3d["header"]["points"]["first_frame"])
+    time_s = (first + np.arange(n_frames)) / rate
+    manufacturer = _param(params, "MANUFACTURER", "COMPANY", [""]) or [""]
+    return MarkerData(
+        path=str(path),
+        kind="c3d",
+        time_s=time_s,
+        rate_hz=rate,
+        labels=_labels(params, points.shape[1]),
+        xyz=xyz,
+        unit=unit,
+        scale_m=UNIT_TO_M[unit],
+        details={"first_frame": first, "manufacturer": str(manufacturer[0])},
+    )
