@@ -6,7 +6,8 @@ module only calls them in order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from squatlab.findings.assess import assess
@@ -101,6 +102,31 @@ def analyze_video(
         context=context or Context(),
         extras={**pose.extras, "leg_length_px": leg_length(landmarks, time_s, side), "track_segment": segments},
     )
+    return after_kinematics(trial, settings)
+
+
+def after_kinematics(trial: Trial, settings: Settings) -> Trial:
+    """The stages every source shares: reps, the standing baseline, the findings."""
     trial = find_squat_reps(trial, settings.reps, settings.view)
     trial = apply_baseline(trial)
     return assess(trial, settings)
+
+
+def analyze_lab(
+    path: Path,
+    *,
+    fmt: str | None = None,
+    static: Path | None = None,
+    imu_sensors: Mapping[str, str] | None = None,
+    marker_map: Path | None = None,
+    settings: Settings | None = None,
+    context: Context | None = None,
+) -> Trial:
+    """Analyse a C3D, TRC, OpenSim .mot/.sto or IMU recording."""
+    from squatlab.io.lab import load_lab_trial
+
+    settings = settings or Settings()
+    trial = load_lab_trial(
+        path, fmt=fmt, static=static, imu_sensors=imu_sensors, marker_map=marker_map, settings=settings
+    )
+    return after_kinematics(replace(trial, context=context or Context()), settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -68,7 +69,13 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 @app.command()
 def analyze(
-    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="A squat video filmed from the side.")],
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="A squat video filmed from the side, or a C3D, TRC, OpenSim .mot/.sto or IMU CSV file.",
+        ),
+    ],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder [default: next to INPUT].")] = None,
     sex: Annotated[Sex | None, typer.Option(help="The lifter's sex (changes what is typical).")] = None,
     load_kg: Annotated[float | None, typer.Option(min=0, help="Load on the bar, kg.")] = None,
@@ -78,6 +85,24 @@ def analyze(
         int | None, typer.Option(min=1, help="With several people in view: follow person N, numbered from the left.")
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A TOML file overriding thresholds (see docs).")] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option("--format", help="Force the input format: video, c3d, trc, mot, sto, imu, csv [default: detect]."),
+    ] = None,
+    static: Annotated[
+        Path | None, typer.Option(help="Lab data: a static standing trial of the same kind, used as the baseline.")
+    ] = None,
+    imu_sensor: Annotated[
+        list[str] | None,
+        typer.Option(help="IMU CSV: where a sensor sits, ROLE=NAME (pelvis, l1, thigh, shank); repeat per sensor."),
+    ] = None,
+    marker_map: Annotated[
+        Path | None, typer.Option(help="Lab data: a JSON/TOML map from squatlab's marker names to yours.")
+    ] = None,
+    export: Annotated[
+        list[str] | None,
+        typer.Option(help="Also write: mot (angles as an OpenSim .mot; for video also landmarks as .trc)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output folder if it exists.")] = False,
     no_video: Annotated[bool, typer.Option("--no-video", help="Do not write overlay.mp4.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars; only errors and the report path.")] = False,
@@ -94,9 +119,10 @@ def analyze(
             bodyweight_kg=bodyweight_kg,
             stance=stance.value if stance else None,
         )
+        lab = LabOptions(input_format, static, imu_sensor or [], marker_map)
         report = run_analysis(
             input_path, out_dir, settings=settings, context=context, person=person, force=force,
-            overlay=not no_video, quiet=quiet,
+            overlay=not no_video, quiet=quiet, lab=lab, exports=_exports(export),
         )  # fmt: skip
     except OutputExistsError as exc:
         raise _fail(str(exc)) from None
@@ -105,6 +131,22 @@ def analyze(
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", code=130) from None
     out.print(str(report), highlight=False, soft_wrap=True)
+
+
+@dataclass(frozen=True)
+class LabOptions:
+    fmt: str | None = None
+    static: Path | None = None
+    imu_sensors: list[str] = field(default_factory=list)
+    marker_map: Path | None = None
+
+
+def _exports(values: list[str] | None) -> tuple[str, ...]:
+    allowed = ("mot",)
+    for value in values or []:
+        if value not in allowed:
+            raise _fail(f"--export {value}: allowed: {', '.join(allowed)}")
+    return tuple(values or ())
 
 
 def run_analysis(
@@ -117,13 +159,21 @@ def run_analysis(
     force: bool,
     overlay: bool,
     quiet: bool,
+    lab: LabOptions | None = None,
+    exports: tuple[str, ...] = (),
 ) -> Path:
     """Analyse ``input_path`` and write the outputs; returns the report's path."""
-    from squatlab.pipeline import analyze_video
+    from squatlab.io.lab import detect_format
     from squatlab.report.write import check_destination, default_output_dir, write_outputs
 
+    lab = lab or LabOptions()
     out_dir = out_dir or default_output_dir(input_path)
     check_destination(out_dir.resolve(), force=force)
+    if detect_format(input_path, lab.fmt) != "video":
+        return _run_lab(input_path, out_dir, settings=settings, context=context, force=force, lab=lab,
+                        exports=exports, quiet=quiet)  # fmt: skip
+    from squatlab.pipeline import analyze_video
+
     started = time.monotonic()
     with _progress(quiet) as progress:
         task = {}
@@ -148,10 +198,32 @@ def run_analysis(
                 progress.advance(task["render"], n)
 
         paths = write_outputs(trial, settings, out_dir, video=input_path, overlay=overlay, force=force,
-                              progress=advance_render)  # fmt: skip
+                              progress=advance_render, exports=exports)  # fmt: skip
         if progress is not None:
             total = progress.tasks[task["render"]].total
             progress.update(task["render"], total=total or 1, completed=total or 1)
+    if not quiet:
+        _summary(trial, time.monotonic() - started)
+    return paths["report"]
+
+
+def _run_lab(input_path: Path, out_dir: Path, *, settings, context, force: bool, lab: LabOptions,
+             exports: tuple[str, ...], quiet: bool) -> Path:  # fmt: skip
+    from squatlab.io.imu import parse_imu_sensor_args
+    from squatlab.pipeline import analyze_lab
+    from squatlab.report.write import write_outputs
+
+    started = time.monotonic()
+    trial = analyze_lab(
+        input_path,
+        fmt=lab.fmt,
+        static=lab.static,
+        imu_sensors=parse_imu_sensor_args(lab.imu_sensors) if lab.imu_sensors else None,
+        marker_map=lab.marker_map,
+        settings=settings,
+        context=context,
+    )
+    paths = write_outputs(trial, settings, out_dir, force=force, exports=exports)
     if not quiet:
         _summary(trial, time.monotonic() - started)
     return paths["report"]

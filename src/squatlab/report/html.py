@@ -30,6 +30,43 @@ METHOD_VIDEO = [
 ]
 
 
+METHOD_LAB = {
+    "c3d": [
+        "Marker motion capture (C3D): pelvis tilt from the ASIS and PSIS markers (Plug-in Gait / ISB), trunk and "
+        "lumbar flexion from trunk markers relative to the pelvis, hip, knee and shin angles from the leg markers "
+        "(docs/lab-inputs.md gives the exact definitions).",
+        "Short marker gaps are interpolated; long gaps stay missing and are listed in the warnings.",
+    ],
+    "trc": [
+        "Marker or keypoint trajectories (TRC): angles from the markers present (docs/lab-inputs.md); pelvis tilt "
+        "needs pelvic markers beyond the hip centres.",
+    ],
+    "mot": [
+        "OpenSim coordinates (.mot/.sto, e.g. OpenCap): pelvis_tilt and lumbar_extension converted to squatlab's "
+        "signs (OpenSim: negative = anterior tilt, negative = flexion); OpenSim's pelvis angles are not in the "
+        "clinical rotation order (Baker 2001).",
+    ],
+    "imu": [
+        "Inertial sensors (IMU CSV): each sensor's sagittal angle from accelerometer and gyroscope fusion (Mahony "
+        "filter, the ahrs library); the plane of the squat and the signs are found from the motion itself.",
+        "Pelvis tilt from the sensor on the sacrum or low back; lumbar flexion, when a sensor sits on L1, as the "
+        "difference of the two; hip, knee and shin angles from thigh and shank sensors.",
+    ],
+}
+COMMON_METHOD = [
+    "Reps: the depth signal (hip height, or knee flexion for lab and sensor data) must leave standing by the "
+    "threshold below and come back; pelvis tilt and lumbar flexion are relative to the standing posture before "
+    "each rep (or a static calibration trial).",
+]
+
+
+def method_lines(kind: str) -> list[str]:
+    """The method and limits paragraph for a source kind."""
+    if kind == "video":
+        return METHOD_VIDEO
+    return [*METHOD_LAB.get(kind, []), *COMMON_METHOD]
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None:
         return "–"
@@ -83,5 +120,5 @@ def render_report(
         context_rows=context_rows,
         plot_png=base64.b64encode(time_series_png(trial)).decode("ascii"),
         keyframes=frames,
-        method=method or METHOD_VIDEO,
+        method=method or method_lines(trial.source.kind),
     )

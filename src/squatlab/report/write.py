@@ -43,8 +43,13 @@ def write_outputs(
     overlay: bool = True,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    exports: tuple[str, ...] = (),
 ) -> dict[str, Path]:
-    """Write results.json, timeseries.csv, report.html and (for video) overlay.mp4 into ``out_dir``."""
+    """Write results.json, timeseries.csv, report.html and (for video) overlay.mp4 into ``out_dir``.
+
+    ``exports`` may hold ``"mot"``: the angles as an OpenSim .mot (``angles.mot``) and, for
+    video, the landmarks as a .trc (``landmarks.trc``).
+    """
     out_dir = out_dir.resolve()
     check_destination(out_dir, force=force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -61,6 +66,7 @@ def write_outputs(
                 trial, video, overlay_path=tmp / "overlay.mp4" if overlay else None, progress=progress
             )
         write_timeseries(trial, tmp / names["timeseries"])
+        names.update(_write_exports(trial, tmp, exports))
         results = results_dict(trial, settings, outputs=names)
         (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
         (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
@@ -69,6 +75,19 @@ def write_outputs(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {key: out_dir / name for key, name in names.items()}
+
+
+def _write_exports(trial: Trial, folder: Path, exports: tuple[str, ...]) -> dict[str, str]:
+    written = {}
+    if "mot" in exports:
+        from squatlab.io.export import write_mot, write_trc
+
+        write_mot(trial, folder / "angles.mot")
+        written["mot"] = "angles.mot"
+        if trial.landmarks is not None:
+            write_trc(trial, folder / "landmarks.trc")
+            written["trc"] = "landmarks.trc"
+    return written
 
 
 def _plain(value: object) -> object:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from squatlab import conventions as cv
+from squatlab.kinematics.filtering import rolling_percentile
 from squatlab.reps.detect import Candidate, find_excursions, standing_windows, to_reps
 from squatlab.settings import RepSettings, ViewSettings
 from squatlab.trial import Notice, Rep, Trial
@@ -18,6 +19,8 @@ _STANDING_PERCENTILE = 90
 # the person jumped or lay down).
 _MIN_PLAUSIBLE_HIP_HEIGHT = 0.1
 _MIN_POSE_COVERAGE = 0.8
+# Long enough to hold standing on both sides of a slow (6-count) rep.
+_KNEE_STANDING_WINDOW_S = 12.0
 
 
 def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float, float, str]:
@@ -28,7 +31,11 @@ def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float
         return standing - hip.values, settings.min_depth_leg, settings.stand_tolerance_leg, "leg lengths"
     knee = trial.channels.get(cv.KNEE_FLEXION)
     if knee is not None and not knee.is_absent:
-        standing = np.nanpercentile(knee.values, 100 - _STANDING_PERCENTILE)
+        # Sensor-derived knee angles drift by tens of degrees over a set, so the standing
+        # level is local: the least-flexed values within the window around each sample.
+        standing = rolling_percentile(
+            knee.values, trial.time_s, window_s=_KNEE_STANDING_WINDOW_S, q=100 - _STANDING_PERCENTILE
+        )
         return knee.values - standing, settings.knee_flexion_min_deg, settings.stand_tolerance_knee_deg, "deg"
     return np.full(trial.n_frames, np.nan), np.inf, 0.0, ""
 
