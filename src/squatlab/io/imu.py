@@ -26,7 +26,7 @@ from squatlab import conventions as cv
 from squatlab.errors import InputError
 from squatlab.io.imu_files import ImuRecording, read_generic_csv, read_phone_export
 from squatlab.kinematics import imu as kimu
-from squatlab.kinematics.lab_signal import resample_uniform
+from squatlab.kinematics.filtering import resample_uniform
 from squatlab.settings import ImuSettings
 from squatlab.trial import Channel, Notice, Source, Trial
 

@@ -39,7 +39,7 @@ import pandas as pd
 
 from squatlab.errors import InputError
 from squatlab.io._messages import one_line
-from squatlab.kinematics.lab_signal import resample_uniform
+from squatlab.kinematics.filtering import resample_uniform
 from squatlab.trial import Notice
 
 _SENSOR_COL = re.compile(r"^(?P<name>.+?)[_.](?P<kind>a|acc|accel|g|gyr|gyro)_?(?P<axis>[xyz])$", re.IGNORECASE)

@@ -18,7 +18,7 @@ from squatlab import conventions as cv
 from squatlab.errors import InputError
 from squatlab.io._messages import one_line
 from squatlab.io.marker_names import match_labels
-from squatlab.kinematics.lab_signal import fill_gaps, lowpass, nan_runs
+from squatlab.kinematics.filtering import fill_gaps_spline, lowpass, valid_runs
 from squatlab.kinematics.markers import MarkerAngles, sagittal_angles
 from squatlab.settings import LabSettings
 from squatlab.trial import Channel, Notice, Source, Trial
@@ -68,7 +68,7 @@ def _gap_notices(data: MarkerData, used: Mapping[str, str], max_gap: int) -> tup
     short = 0
     for label in used.values():
         j = data.labels.index(label)
-        for a, b in nan_runs(missing[:, j]):
+        for a, b in valid_runs(missing[:, j]):
             if a > 0 and b < data.n_frames and b - a <= max_gap:
                 short += 1
             else:
@@ -124,8 +124,10 @@ def _prepare(data: MarkerData, marker_map: Mapping[str, str] | None, settings: L
     points, filled = {}, {}
     for canonical, label in used.items():
         xyz = data.xyz[:, data.labels.index(label)] * scale
-        bridged, was_filled = fill_gaps(xyz, max_gap)
-        points[canonical] = lowpass(bridged, data.rate_hz, cutoff_hz=settings.marker_cutoff_hz)
+        bridged, was_filled = fill_gaps_spline(xyz, max_gap)
+        points[canonical] = lowpass(
+            bridged, np.arange(len(bridged)) / data.rate_hz, cutoff_hz=settings.marker_cutoff_hz
+        )
         filled[canonical] = was_filled
     details["markers_used"] = dict(used)
     details["markers_never_seen"] = empty

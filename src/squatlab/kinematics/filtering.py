@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import signal
+from scipy.interpolate import CubicSpline
 
 
 def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -111,3 +112,77 @@ def rolling_percentile(values: np.ndarray, time_s: np.ndarray, *, window_s: floa
         if window.size:
             out[i] = np.percentile(window, q)
     return out
+
+
+def fill_gaps_spline(values: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bridge interior NaN runs of at most ``max_gap`` samples with a cubic spline (marker data).
+
+    A sample counts as missing when any of its components is NaN, as for a marker whose
+    three coordinates vanish together.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,) or (n, ...)
+        Samples on a uniform grid, time on axis 0. A sample is missing if any of its
+        components is NaN.
+    max_gap : int
+        Longest run of missing samples to fill. Runs touching the start or the end
+        are never filled (that would be extrapolation).
+
+    Returns
+    -------
+    filled : ndarray
+        A copy with the short gaps filled.
+    was_filled : ndarray of bool, shape (n,)
+        True where a sample was filled.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, np.nan, 3.0, np.nan, np.nan, np.nan, 7.0])
+    >>> filled, mask = fill_gaps_spline(x, max_gap=2)
+    >>> filled[2], bool(np.isnan(filled[5])), mask.tolist()
+    (2.0, True, [False, False, True, False, False, False, False, False])
+    """
+    values = np.asarray(values, dtype=float)
+    flat = values.reshape(values.shape[0], -1)
+    missing = ~np.isfinite(flat).all(axis=1)
+    filled = flat.copy()
+    was_filled = np.zeros(values.shape[0], dtype=bool)
+    good = np.flatnonzero(~missing)
+    if good.size < 2:
+        return values.copy(), was_filled
+    runs = [(a, b) for a, b in valid_runs(missing) if a > 0 and b < values.shape[0] and b - a <= max_gap]
+    if not runs:
+        return values.copy(), was_filled
+    # A spline through all good samples; cubic through a short gap keeps velocity continuous.
+    spline = CubicSpline(good, flat[good], axis=0)
+    for a, b in runs:
+        idx = np.arange(a, b)
+        filled[idx] = spline(idx)
+        was_filled[idx] = True
+    return filled.reshape(values.shape), was_filled
+
+
+def resample_uniform(time_s: np.ndarray, values: np.ndarray, grid_s: np.ndarray) -> np.ndarray:
+    """Linear interpolation of ``values`` (time on axis 0) from ``time_s`` onto ``grid_s``.
+
+    ``time_s`` must be strictly increasing.
+
+    >>> resample_uniform(np.array([0.0, 1.0, 3.0]), np.array([0.0, 1.0, 3.0]), np.array([0.5, 2.0]))
+    array([0.5, 2. ])
+    """
+    values = np.asarray(values, dtype=float)
+    flat = values.reshape(values.shape[0], -1)
+    out = np.column_stack([np.interp(grid_s, time_s, flat[:, j]) for j in range(flat.shape[1])])
+    return out.reshape((grid_s.size, *values.shape[1:]))
+
+
+def step_gaps(time_s: np.ndarray, min_gap_s: float) -> list[tuple[float, float]]:
+    """Intervals ``(t_before, t_after)`` where consecutive samples are more than ``min_gap_s`` apart.
+
+    >>> step_gaps(np.array([0.0, 0.01, 0.02, 0.3, 0.31]), 0.05)
+    [(0.02, 0.3)]
+    """
+    steps = np.diff(time_s)
+    idx = np.flatnonzero(steps > min_gap_s)
+    return [(float(time_s[i]), float(time_s[i + 1])) for i in idx]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter, filtfilt, find_peaks
 
-from squatlab.kinematics.lab_signal import lowpass, nan_runs
+from squatlab.kinematics.filtering import lowpass, valid_runs
 
 GRAVITY = 9.80665  # m/s^2, standard gravity
 DEG_PER_RAD = 180.0 / np.pi
@@ -138,7 +138,7 @@ def first_still_window(still: np.ndarray, min_samples: int) -> slice | None:
     >>> first_still_window(np.array([0, 1, 1, 0, 1, 1, 1, 1], dtype=bool), 3)
     slice(4, 8, None)
     """
-    for a, b in nan_runs(still):
+    for a, b in valid_runs(still):
         if b - a >= min_samples:
             return slice(a, b)
     return None
@@ -172,7 +172,7 @@ def gyro_unit(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> tuple[str, fl
     ('rad/s', 'deg/s')
     """
     axis, _ = principal_axis(gyr)
-    lowpassed = unit_rows(lowpass(acc, rate_hz, cutoff_hz=2.0))
+    lowpassed = unit_rows(lowpass(acc, np.arange(len(acc)) / rate_hz, cutoff_hz=2.0))
     theta_acc = np.radians(inclination_about(lowpassed, axis, lowpassed[0]))
     theta_gyr = np.cumsum(gyr @ axis) / rate_hz
     if theta_acc.size > 3 * rate_hz:

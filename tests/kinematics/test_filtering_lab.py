@@ -1,8 +1,10 @@
-"""Known answers for the small signal helpers used by lab and sensor inputs."""
+"""Known answers for the signal helpers used by lab and sensor inputs (spline gap fill, resampling)."""
 
 import numpy as np
 
-from squatlab.kinematics.lab_signal import fill_gaps, lowpass, nan_runs, resample_uniform, step_gaps
+from squatlab.kinematics.filtering import fill_gaps_spline as fill_gaps
+from squatlab.kinematics.filtering import lowpass, resample_uniform, step_gaps
+from squatlab.kinematics.filtering import valid_runs as nan_runs
 
 
 def test_nan_runs_edges():
@@ -34,7 +36,7 @@ def test_lowpass_keeps_nan_runs_and_filters_each_stretch():
     t = np.arange(0, 4, 1 / rate)
     x = np.sin(2 * np.pi * 1.0 * t) + 0.2 * np.sin(2 * np.pi * 25 * t)
     x[150:160] = np.nan
-    y = lowpass(x, rate, cutoff_hz=6.0)
+    y = lowpass(x, t, cutoff_hz=6.0)
     assert np.isnan(y[150:160]).all()
     clean = np.sin(2 * np.pi * t)
     assert np.nanmax(np.abs(y - clean)[np.r_[20:130, 180:380]]) < 0.03
