@@ -133,3 +133,33 @@ def test_no_squat_exits_zero_with_a_warning(tmp_path):
     assert results["reps"] == []
     assert "no_reps" in {w["code"] for w in results["warnings"]}
     assert not (out / "overlay.mp4").exists()
+
+
+def test_front_clip_measures_the_stance(tmp_path):
+    import av
+
+    source = shared_file("videos/ikramaliokz_crossfit_6count_air_squat_side.mp4")
+    front = tmp_path / "front.mp4"
+    with av.open(str(source)) as src, av.open(str(front), "w") as out:  # the part filmed from the front
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
+        for frame in src.decode(src.streams.video[0]):
+            if 18.6 <= frame.time <= 21.0:
+                for packet in stream.encode(frame.reformat(640, 360)):
+                    out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    clip = shared_file("videos/spotter_squat-full-squat_side.mp4")
+    out_dir = tmp_path / "r"
+    run = subprocess.run(
+        [sys.executable, "-m", "squatlab", "analyze", str(clip), f"--front={front}", f"--out={out_dir}", "--no-video"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    results = json.loads((out_dir / "results.json").read_text())
+    assert results["context"]["stance"] in {"narrow", "medium", "wide"}
+    measured = [w for w in results["warnings"] if w["code"] == "stance_measured"]
+    assert measured and "hip widths apart" in measured[0]["message"]

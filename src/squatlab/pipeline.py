@@ -10,6 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
+from squatlab.errors import NoPersonError
 from squatlab.findings.assess import assess
 from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
@@ -20,9 +23,9 @@ from squatlab.pose.outline import OutlineSampler
 from squatlab.pose.run import run_pose
 from squatlab.reps.stage import find_squat_reps
 from squatlab.scene.checks import frame_notices, view_notices
-from squatlab.scene.view import assess_view
+from squatlab.scene.view import assess_view, body_yaw
 from squatlab.settings import Settings
-from squatlab.trial import Context, Source, Trial
+from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 
 # The pose model's sagittal joint angles err by about 4-7 deg in good side views
 # (Stenum et al. 2021); squatlab's video pelvis and lumbar numbers are at least as uncertain.
@@ -130,3 +133,61 @@ def analyze_lab(
         path, fmt=fmt, static=static, imu_sensors=imu_sensors, marker_map=marker_map, settings=settings
     )
     return after_kinematics(replace(trial, context=context or Context()), settings)
+
+
+# Seconds of a front-view clip read to measure the stance: the set-up is at its start.
+FRONT_CLIP_MAX_S = 10.0
+# Frames whose hips stand within this share of the clip's highest hip position count as standing.
+_STANDING_SHARE = 0.95
+
+
+def measure_stance(path: Path, settings: Settings | None = None) -> tuple[str, float, float, list[Notice]]:
+    """Stance width label, ankle-to-hip ratio and toe-out (deg) from a front-view clip of the set-up."""
+    from squatlab.findings.stance import stance_from_front
+    from squatlab.io.video import iter_frames
+
+    settings = settings or Settings()
+    probe(path)
+    frames_xy, frames_vis, frames_z, times = [], [], [], []
+    with native_stderr_silenced():
+        model = BlazePose(tracking=True)
+        try:
+            for frame in iter_frames(path):
+                if frame.time_s > FRONT_CLIP_MAX_S:
+                    break
+                result = model(frame.rgb)
+                if result is not None:
+                    frames_xy.append(result.xy)
+                    frames_vis.append(result.visibility)
+                    frames_z.append(result.z)
+                    times.append(frame.time_s)
+        finally:
+            model.close()
+    if not frames_xy:
+        raise NoPersonError(f"{path}: no person found in the front-view clip")
+    names = BlazePose.landmark_names
+    lm = Landmarks(names, np.array(frames_xy), np.array(frames_vis), (0, 0), np.array(frames_z))
+    notices = []
+    yaw = np.nanmedian(body_yaw(lm, np.array(times)))
+    if yaw > settings.view.front_max_yaw_deg:
+        notices.append(
+            Notice(
+                "front_clip_not_front",
+                f"The --front clip is not a front view (body yaw {yaw:.0f} deg); "
+                "the stance measured from it is approximate.",
+            )
+        )
+    hip_y = np.nanmean([lm.point("left_hip")[:, 1], lm.point("right_hip")[:, 1]], axis=0)
+    ankle_y = np.nanmean([lm.point("left_ankle")[:, 1], lm.point("right_ankle")[:, 1]], axis=0)
+    height = ankle_y - hip_y
+    standing = height >= _STANDING_SHARE * np.nanmax(height)
+    label, ratio, toe_out = stance_from_front(
+        lm.xy[standing],
+        names=names,
+        visibility=lm.visibility[standing],
+        min_visibility=settings.pose.min_visibility,
+        stance_narrow_max_ratio=settings.findings.stance_narrow_max_ratio,
+        stance_wide_min_ratio=settings.findings.stance_wide_min_ratio,
+        foot_to_shank=settings.findings.foot_to_shank,
+    )
+    return label, ratio, toe_out, notices

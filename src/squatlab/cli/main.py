@@ -99,6 +99,9 @@ def analyze(
     marker_map: Annotated[
         Path | None, typer.Option(help="Lab data: a JSON/TOML map from squatlab's marker names to yours.")
     ] = None,
+    front: Annotated[
+        Path | None, typer.Option(help="A front-view clip of the set-up: measures the stance width and toe-out.")
+    ] = None,
     export: Annotated[
         list[str] | None,
         typer.Option(help="Also write: mot (angles as an OpenSim .mot; for video also landmarks as .trc)."),
@@ -113,6 +116,9 @@ def analyze(
 
     try:
         settings = load_settings(config)
+        stance_notices = []
+        if front is not None:
+            stance, stance_notices = _stance_from_front(front, stance, settings)
         context = Context(
             sex=sex.value if sex else None,
             load_kg=load_kg,
@@ -122,7 +128,7 @@ def analyze(
         lab = LabOptions(input_format, static, imu_sensor or [], marker_map)
         report = run_analysis(
             input_path, out_dir, settings=settings, context=context, person=person, force=force,
-            overlay=not no_video, quiet=quiet, lab=lab, exports=_exports(export),
+            overlay=not no_video, quiet=quiet, lab=lab, exports=_exports(export), notices=stance_notices,
         )  # fmt: skip
     except OutputExistsError as exc:
         raise _fail(str(exc)) from None
@@ -131,6 +137,24 @@ def analyze(
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", code=130) from None
     out.print(str(report), highlight=False, soft_wrap=True)
+
+
+def _stance_from_front(front: Path, stance: Stance | None, settings) -> tuple[Stance | None, list]:
+    """The stance measured on the front-view clip, unless the user gave one; and what was measured."""
+    from squatlab.pipeline import measure_stance
+    from squatlab.trial import Notice
+
+    label, ratio, toe_out, notices = measure_stance(front, settings)
+    said = f"; --stance {stance.value} kept" if stance is not None else ""
+    notices.append(
+        Notice(
+            "stance_measured",
+            f"Front-view clip: ankles {ratio:.1f} hip widths apart ({label} stance), toe-out {toe_out:.0f} deg{said}.",
+        )
+    )
+    if stance is None and label in Stance.__members__:
+        stance = Stance(label)
+    return stance, notices
 
 
 @dataclass(frozen=True)
@@ -161,8 +185,12 @@ def run_analysis(
     quiet: bool,
     lab: LabOptions | None = None,
     exports: tuple[str, ...] = (),
+    notices: list | None = None,
 ) -> Path:
-    """Analyse ``input_path`` and write the outputs; returns the report's path."""
+    """Analyse ``input_path`` and write the outputs; returns the report's path.
+
+    ``notices`` are added to the trial's warnings (e.g. what the front-view clip showed).
+    """
     from squatlab.io.lab import detect_format
     from squatlab.report.write import check_destination, default_output_dir, write_outputs
 
@@ -171,7 +199,7 @@ def run_analysis(
     check_destination(out_dir.resolve(), force=force)
     if detect_format(input_path, lab.fmt) != "video":
         return _run_lab(input_path, out_dir, settings=settings, context=context, force=force, lab=lab,
-                        exports=exports, quiet=quiet)  # fmt: skip
+                        exports=exports, quiet=quiet, notices=notices or [])  # fmt: skip
     from squatlab.pipeline import analyze_video
 
     started = time.monotonic()
@@ -188,7 +216,7 @@ def run_analysis(
 
         trial = analyze_video(
             input_path, settings=settings, context=context, person=person, on_start=on_start, progress=advance
-        )
+        ).with_notices(*(notices or []))
         if progress is not None:
             progress.update(task["pose"], total=trial.n_frames, completed=trial.n_frames)
             task["render"] = progress.add_task("report", total=trial.n_frames if overlay else None)
@@ -208,7 +236,7 @@ def run_analysis(
 
 
 def _run_lab(input_path: Path, out_dir: Path, *, settings, context, force: bool, lab: LabOptions,
-             exports: tuple[str, ...], quiet: bool) -> Path:  # fmt: skip
+             exports: tuple[str, ...], quiet: bool, notices: list) -> Path:  # fmt: skip
     from squatlab.io.imu import parse_imu_sensor_args
     from squatlab.pipeline import analyze_lab
     from squatlab.report.write import write_outputs
@@ -222,7 +250,7 @@ def _run_lab(input_path: Path, out_dir: Path, *, settings, context, force: bool,
         marker_map=lab.marker_map,
         settings=settings,
         context=context,
-    )
+    ).with_notices(*notices)
     paths = write_outputs(trial, settings, out_dir, force=force, exports=exports)
     if not quiet:
         _summary(trial, time.monotonic() - started)
