@@ -113,6 +113,7 @@ class SquatParams:
     each foot turned out from straight ahead; the knees track over the toes.
     ``standing_tilt_deg``: the pelvis's standing angle from the body model's rest pose
     (people differ). ``bar_mass_ratio``: bar and plates over body mass (0 without a bar).
+    ``wink_deg``: one value for every rep, or one per rep.
     """
 
     n_reps: int = 2
@@ -129,7 +130,7 @@ class SquatParams:
     toe_out_deg: float = 15.0
     pelvis_anterior_deg: float = 18.0
     lumbar_rhythm_deg: float = 8.0
-    wink_deg: float = 0.0
+    wink_deg: float | tuple[float, ...] = 0.0
     wink_onset: float = 0.7
     overarch_deg: float = 0.0
     standing_tilt_deg: float = 0.0
@@ -140,7 +141,8 @@ class SquatParams:
         checks = (
             (self.n_reps >= 1, "n_reps must be >= 1"),
             (0.5 <= self.depth <= 1.0, "depth must lie in [0.5, 1.0] (half to full squat)"),
-            (0.0 <= self.wink_deg <= 25.0, "wink_deg must lie in [0, 25]"),
+            (len(self.winks) == self.n_reps, "wink_deg must be one value or one per rep"),
+            (all(0.0 <= w <= 25.0 for w in self.winks), "wink_deg must lie in [0, 25]"),
             (0.3 <= self.wink_onset <= 0.95, "wink_onset must lie in [0.3, 0.95] (fraction of the depth)"),
             (0.0 <= self.overarch_deg <= 20.0, "overarch_deg must lie in [0, 20]"),
             (0.0 <= self.pelvis_anterior_deg <= 40.0, "pelvis_anterior_deg must lie in [0, 40]"),
@@ -157,6 +159,13 @@ class SquatParams:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+
+    @property
+    def winks(self) -> tuple[float, ...]:
+        """The butt-wink amplitude of each rep (deg)."""
+        if isinstance(self.wink_deg, int | float):
+            return (float(self.wink_deg),) * self.n_reps
+        return tuple(float(w) for w in self.wink_deg)
 
     @property
     def duration_s(self) -> float:
@@ -263,13 +272,11 @@ def lumbopelvic_angles(schedule: Schedule, params: SquatParams) -> dict[str, np.
     p = params
     s = schedule.depth
     rhythm_s = _ease(s)
-    if p.wink_deg > 0:
-        # Past the onset the pelvis stops following the trunk and tucks under; the lumbar
-        # spine takes up both, so the thorax keeps its path.
-        frozen = _ease(np.minimum(s, p.wink_onset))
-        tuck = _ease((s - p.wink_onset) / (1.0 - p.wink_onset)) * p.wink_deg
-    else:
-        frozen, tuck = rhythm_s, np.zeros_like(s)
+    wink = np.where(schedule.rep > 0, np.array((0.0, *p.winks))[schedule.rep], 0.0)
+    # Past the onset a winking pelvis stops following the trunk and tucks under; the lumbar
+    # spine takes up both, so the thorax keeps its path.
+    frozen = np.where(wink > 0, _ease(np.minimum(s, p.wink_onset)), rhythm_s)
+    tuck = _ease((s - p.wink_onset) / (1.0 - p.wink_onset)) * wink
     arch = schedule.arch * p.overarch_deg
     pelvis = p.standing_tilt_deg + arch + p.pelvis_anterior_deg * frozen - tuck
     lumbar = -arch + p.lumbar_rhythm_deg * s**1.5 + p.pelvis_anterior_deg * (rhythm_s - frozen) + tuck

@@ -46,7 +46,7 @@ class ClipSpec:
         return cls(
             **{
                 **data,
-                "squat": SquatParams(**data["squat"]),
+                "squat": SquatParams(**tupled(data["squat"])),
                 "outfit": Outfit(**tupled(data["outfit"])),
                 "camera": CameraSpec(**data["camera"]),
                 "stage": StageSpec(**tupled(data["stage"])),
