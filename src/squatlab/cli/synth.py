@@ -55,7 +55,9 @@ def _clip_spec(name: str, seed: int, options: dict):
         body=options["body"],
         squat=squat,
         outfit=Outfit(loose_shirt=options["loose_shirt"]),
-        camera=CameraSpec(side=options["side"], yaw_deg=options["yaw"]),
+        camera=CameraSpec(
+            side=options["side"], yaw_deg=options["yaw"], distance_m=options["distance"], height_m=options["cam_height"]
+        ),
         stage=StageSpec(background=options["background"], seed=seed),
         bar=options["bar"],
     )
@@ -99,6 +101,8 @@ def synth(
     loose_shirt: Annotated[bool, typer.Option(help="(clip) A loose shirt over the waist and low back.")] = False,
     yaw: Annotated[float, typer.Option(help="(clip) Camera yaw from a pure side view, deg (-30..30).")] = 0.0,
     side: Annotated[str, typer.Option(help="(clip) The lifter's side facing the camera: left | right.")] = "left",
+    distance: Annotated[float, typer.Option(help="(clip) Camera distance from the lifter, m (1.5-8).")] = 3.2,
+    cam_height: Annotated[float, typer.Option(help="(clip) Camera height above the floor, m.")] = 1.0,
     background: Annotated[str, typer.Option(help="(clip) plain | cluttered.")] = "plain",
 ) -> None:
     """Render squat clips with known pelvis tilt and lumbar flexion (video, truth CSV, JSON)."""
@@ -108,6 +112,7 @@ def synth(
     options = {
         "body": body, "reps": reps, "depth": depth, "wink": wink, "overarch": overarch, "arms": arms,
         "bar": bar, "loose_shirt": loose_shirt, "yaw": yaw, "side": side, "background": background,
+        "distance": distance, "cam_height": cam_height,
     }  # fmt: skip
     try:
         specs = _specs(preset, seed, clips, name, options)

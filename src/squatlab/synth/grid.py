@@ -105,7 +105,13 @@ def _clear_clip(i: int, rng: np.random.Generator) -> ClipSpec:
             distance_m=round(float(rng.uniform(2.8, 3.8)), 2),
             height_m=round(float(rng.uniform(0.8, 1.3)), 2),
         ),
-        stage=StageSpec(background="cluttered" if i % 6 == 4 else "plain", wall_rgb=WALLS[i % len(WALLS)], seed=i),
+        stage=StageSpec(
+            background="cluttered" if i % 6 == 4 else "plain",
+            wall_rgb=WALLS[i % len(WALLS)],
+            light=round(float(rng.uniform(2.4, 3.6)), 2),
+            light_azimuth_deg=round(float(rng.uniform(-20.0, 60.0)), 1),
+            seed=i,
+        ),
         bar=arms == "bar",
     )
 
