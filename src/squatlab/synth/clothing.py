@@ -50,6 +50,7 @@ class Dressing:
     shell_faces: np.ndarray  # (G, 3) indices into shell_vertices
     shell_offset_m: np.ndarray  # (S,) outward offset of each shell vertex
     shell_smoother: sparse.csr_matrix | None  # (S, S) one Laplacian smoothing step
+    shell_color: np.ndarray | None = None  # (3,) linear RGB of the shell
 
 
 def _regions(body: Body, outfit: Outfit) -> dict[str, np.ndarray]:
@@ -80,14 +81,30 @@ def _regions(body: Body, outfit: Outfit) -> dict[str, np.ndarray]:
 
 
 def _smoother(faces: np.ndarray, n: int) -> sparse.csr_matrix:
-    """Half-step umbrella smoothing: each vertex moves halfway to its neighbours' mean."""
-    i = np.concatenate([faces[:, 0], faces[:, 1], faces[:, 2], faces[:, 1], faces[:, 2], faces[:, 0]])
-    j = np.concatenate([faces[:, 1], faces[:, 2], faces[:, 0], faces[:, 0], faces[:, 1], faces[:, 2]])
-    adj = sparse.coo_matrix((np.ones(i.size), (i, j)), shape=(n, n)).tocsr()
-    adj.data[:] = 1.0
-    deg = np.asarray(adj.sum(axis=1)).ravel()
-    mean = sparse.diags(1.0 / np.maximum(deg, 1.0)) @ adj
+    """Half-step umbrella smoothing: each vertex moves halfway to its neighbours' mean.
+
+    A vertex on the shell's edge (the hem, the neck and arm holes) averages only its
+    neighbours along that edge, which straightens the triangle-by-triangle zigzag of the
+    cut instead of pulling the edge inwards.
+    """
+    i = np.concatenate([faces[:, 0], faces[:, 1], faces[:, 2]])
+    j = np.concatenate([faces[:, 1], faces[:, 2], faces[:, 0]])
+    edges, counts = np.unique(np.sort(np.stack([i, j], axis=1), axis=1), axis=0, return_counts=True)
+    boundary = edges[counts == 1]
+    on_edge = np.zeros(n, dtype=bool)
+    on_edge[boundary.ravel()] = True
+    neighbours = sparse.diags((~on_edge).astype(float)) @ _pairs(edges, n) + sparse.diags(
+        on_edge.astype(float)
+    ) @ _pairs(boundary, n)
+    deg = np.asarray(neighbours.sum(axis=1)).ravel()
+    mean = sparse.diags(1.0 / np.maximum(deg, 1.0)) @ neighbours
     return (0.5 * sparse.identity(n) + 0.5 * mean).tocsr()
+
+
+def _pairs(edges: np.ndarray, n: int) -> sparse.csr_matrix:
+    rows = np.concatenate([edges[:, 0], edges[:, 1]])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    return sparse.coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n)).tocsr()
 
 
 def dress(body: Body, outfit: Outfit) -> Dressing:
@@ -104,6 +121,10 @@ def dress(body: Body, outfit: Outfit) -> Dressing:
         return Dressing(colors, empty, np.zeros((0, 3), dtype=np.int64), np.zeros(0), None)
     seg = np.array(body.bone_segment)[body.dominant_bone]
     torso_shirt = regions["shirt"] & np.isin(seg, TORSO_SEGMENTS)
+    # Under the shell the body wears the shorts' colour: where the smoothed hem rides up,
+    # a waistband shows, not a second, jagged shirt edge.
+    waist = torso_shirt & (body.rest_vertices[:, 2] < body.skeleton["spine02"][2])
+    colors[waist] = np.power(np.array(outfit.shorts), 2.2)
     keep = np.all(torso_shirt[body.faces], axis=1)
     idx = np.flatnonzero(torso_shirt)
     remap = np.full(len(torso_shirt), -1)
@@ -113,7 +134,8 @@ def dress(body: Body, outfit: Outfit) -> Dressing:
     chest_z, hem_z = body.skeleton["spine01"][2], z.min()
     # Fabric hangs from the chest: little ease there, most at the hem.
     offset = 0.012 + 0.05 * np.clip((chest_z - z) / max(chest_z - hem_z, 1e-3), 0.0, 1.0)
-    return Dressing(colors, idx, faces, offset, _smoother(faces, idx.size))
+    shell_colors = np.power(np.array(outfit.shirt, dtype=np.float32), 2.2)
+    return Dressing(colors, idx, faces, offset, _smoother(faces, idx.size), shell_colors)
 
 
 def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:

@@ -113,7 +113,7 @@ def _frame_meshes(pyrender, scene, handles: _Frame, posed: np.ndarray, body: Bod
     if dressing.shell_smoother is not None:
         normals = vertex_normals(posed, body.faces)
         shell = shell_positions(dressing, posed, normals)
-        colors = dressing.colors[dressing.shell_vertices]
+        colors = np.tile(dressing.shell_color, (len(shell), 1)).astype(np.float32)
         handles.shell = scene.add(_body_mesh(pyrender, shell, dressing.shell_faces.astype(np.uint32), colors, material))
 
 
