@@ -9,10 +9,14 @@ wrote.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from squatlab.synth.render import load_mask
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def blazepose_check(video: Path, mask: Path | None = None, *, model_complexity: int = 1) -> dict[str, float]:
@@ -60,3 +64,15 @@ def blazepose_check(video: Path, mask: Path | None = None, *, model_complexity: 
         "mask_iou": float(np.mean(ious)) if ious else float("nan"),
         "joint_err_px": float(np.median(errs)) if errs else float("nan"),
     }
+
+
+def check_clips(names: list[str], folder: Path) -> pd.DataFrame:
+    """:func:`blazepose_check` over rendered clips in ``folder``, one row per clip (masks used when present)."""
+    import pandas as pd
+
+    rows = []
+    for name in names:
+        mask = Path(folder) / f"{name}_mask.npz"
+        result = blazepose_check(Path(folder) / f"{name}.mp4", mask if mask.exists() else None)
+        rows.append({"clip": name, **result})
+    return pd.DataFrame(rows)

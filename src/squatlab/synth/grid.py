@@ -27,6 +27,9 @@ HARD_CONDITIONS = (
     "yaw+20", "yaw-20", "loose_shirt", "bar", "low_res", "cluttered",
     "portrait", "low_contrast", "dim", "yaw+10", "long_pants", "far",
 )  # fmt: skip
+# Second conditions, given to every third hard clip; loose shirts come often, being the
+# hardest case for reading the back's outline.
+SECOND_CONDITIONS = ("cluttered", "loose_shirt", "low_res", "loose_shirt", "dim", "yaw+10", "loose_shirt", "cluttered")
 SHIRTS = ((0.15, 0.35, 0.70), (0.75, 0.15, 0.15), (0.20, 0.55, 0.30), (0.95, 0.95, 0.95), (0.10, 0.10, 0.12))
 SHORTS = ((0.12, 0.12, 0.14), (0.25, 0.25, 0.45), (0.35, 0.30, 0.25), (0.55, 0.55, 0.58))
 WALLS = ((0.82, 0.82, 0.78), (0.70, 0.76, 0.82), (0.86, 0.80, 0.70), (0.60, 0.62, 0.60))
@@ -152,7 +155,10 @@ def grid_specs(seed: int = 0, n_clips: int = 48) -> list[ClipSpec]:
             k = i // 2
             conditions = [HARD_CONDITIONS[k % len(HARD_CONDITIONS)]]
             if k % 3 == 2:
-                conditions.append(HARD_CONDITIONS[(k + 5) % len(HARD_CONDITIONS)])
+                second = SECOND_CONDITIONS[(k // 3) % len(SECOND_CONDITIONS)]
+                if second == conditions[0]:
+                    second = SECOND_CONDITIONS[(k // 3 + 1) % len(SECOND_CONDITIONS)]
+                conditions.append(second)
             for c in conditions:
                 spec = _harden(spec, c, rng)
             spec = replace(spec, name=f"{spec.name.removesuffix('_clear')}_{'_'.join(conditions)}")
