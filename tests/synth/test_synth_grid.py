@@ -34,6 +34,7 @@ def test_grid_covers_the_variations(grid):
         return sum(1 for s in grid if pred(s))
 
     clear = count(lambda s: abs(s.camera.yaw_deg) <= 5 and not s.outfit.loose_shirt and not s.outfit.long_pants)
+    assert all(s.camera.yaw_deg >= 10 for s in grid if s.bar)  # the head must show past the plates
     assert clear >= 0.4 * len(grid)
     assert count(lambda s: min(s.squat.winks) >= 10) >= 8
     assert count(lambda s: max(s.squat.winks) == 0 and s.squat.overarch_deg == 0) >= 16

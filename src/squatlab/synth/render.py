@@ -57,14 +57,14 @@ def _body_mesh(pyrender, vertices: np.ndarray, faces: np.ndarray, colors: np.nda
     return pyrender.Mesh([prim])
 
 
-def _bar_node(pyrender, scene) -> object:
+def _bar_node(pyrender, scene, plate_radius_m: float) -> object:
     """A loaded barbell (bar, two plates a side, collars) as one node; posed per frame."""
     node = pyrender.Node(matrix=np.eye(4))
     scene.add_node(node)
     parts = [(cylinder_mesh(pyrender, BAR_RADIUS_M, 2.1, (0.75, 0.75, 0.78), metallic=0.6), 0.0)]
     for sign in (1.0, -1.0):
-        parts.append((cylinder_mesh(pyrender, 0.225, 0.055, (0.12, 0.12, 0.13)), sign * 0.78))
-        parts.append((cylinder_mesh(pyrender, 0.225, 0.045, (0.70, 0.10, 0.10)), sign * 0.84))
+        parts.append((cylinder_mesh(pyrender, plate_radius_m, 0.055, (0.12, 0.12, 0.13)), sign * 0.78))
+        parts.append((cylinder_mesh(pyrender, plate_radius_m, 0.045, (0.70, 0.10, 0.10)), sign * 0.84))
         parts.append((box_mesh(pyrender, (0.03, 0.07, 0.07), (0.8, 0.8, 0.1)), sign * 0.885))
     for mesh, x in parts:
         pose = np.eye(4)
@@ -157,7 +157,7 @@ def _render_frames(
     material = pyrender.MetallicRoughnessMaterial(
         baseColorFactor=(1.0, 1.0, 1.0, 1.0), metallicFactor=0.0, roughnessFactor=0.75
     )
-    handles = _Frame(bar=_bar_node(pyrender, scene) if spec.bar else None)
+    handles = _Frame(bar=_bar_node(pyrender, scene, spec.plate_radius_m) if spec.bar else None)
     renderer = pyrender.OffscreenRenderer(spec.width, spec.height)
     writer = _VideoWriter(video, spec)
     n, masks = motion.n_frames, []

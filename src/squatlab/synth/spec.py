@@ -25,6 +25,7 @@ class ClipSpec:
     width: int = 640
     height: int = 480
     bar: bool = False
+    plate_radius_m: float = 0.225  # 0.225 = 45 cm bumper/20 kg plates; ~0.16 = small iron plates
     crf: int = 23
 
     def __post_init__(self) -> None:
@@ -34,6 +35,8 @@ class ClipSpec:
             raise ValueError("width and height must be even and >= 120 (H.264 4:2:0)")
         if self.bar and self.squat.arms != "bar":
             raise ValueError("a clip with a bar needs squat.arms == 'bar'")
+        if not 0.1 <= self.plate_radius_m <= 0.25:
+            raise ValueError("plate_radius_m must lie in [0.1, 0.25]")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
