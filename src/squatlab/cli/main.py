@@ -297,8 +297,10 @@ def version() -> None:
 
 def _register_subcommands() -> None:
     from squatlab.cli.compare import compare
+    from squatlab.cli.synth import synth
 
     app.command("compare")(compare)
+    app.command("synth")(synth)
 
 
 _register_subcommands()
