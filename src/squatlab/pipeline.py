@@ -16,7 +16,8 @@ from squatlab.errors import NoPersonError
 from squatlab.findings.assess import assess
 from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
-from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length, lumbo_pelvic_absent
+from squatlab.kinematics.lumbopelvic import lumbo_pelvic
+from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
 from squatlab.pose.outline import OutlineSampler
@@ -60,8 +61,30 @@ def analyze_video(
     on_start: Callable[[VideoInfo], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Trial:
-    """Analyse one squat video and return the trial with its reps and warnings."""
+    """Analyse one squat video and return the trial with its reps, findings and warnings."""
     settings = settings or Settings()
+    trial = track_video(path, settings=settings, context=context, person=person, on_start=on_start, progress=progress)
+    return finish_video(trial, settings)
+
+
+def finish_video(trial: Trial, settings: Settings) -> Trial:
+    """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
+    reps' standing windows), the baseline and the findings."""
+    trial = find_squat_reps(trial, settings.reps, settings.view)
+    trial = apply_baseline(trial.with_channels(**lumbo_pelvic(trial)))
+    return assess(trial, settings)
+
+
+def track_video(
+    path: Path,
+    *,
+    settings: Settings,
+    context: Context | None = None,
+    person: int | None = None,
+    on_start: Callable[[VideoInfo], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Trial:
+    """The pose pass and what follows from the landmarks alone: view, joint angles, warnings."""
     info = probe(path)
     if on_start is not None:
         on_start(info)
@@ -84,14 +107,14 @@ def analyze_video(
     )
     v = settings.view
     view = assess_view(landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg)
-    channels = {**joint_channels(landmarks, time_s, view), **lumbo_pelvic_absent(time_s.size)}
+    channels = joint_channels(landmarks, time_s, view)
     side = view.near_side if view.near_side in ("left", "right") else "left"
     notices = [
         *pose.notices,
         *view_notices(view, time_s),
         *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
     ]
-    trial = Trial(
+    return Trial(
         time_s=time_s,
         source=video_source(
             info,
@@ -105,7 +128,6 @@ def analyze_video(
         context=context or Context(),
         extras={**pose.extras, "leg_length_px": leg_length(landmarks, time_s, side), "track_segment": segments},
     )
-    return after_kinematics(trial, settings)
 
 
 def after_kinematics(trial: Trial, settings: Settings) -> Trial:

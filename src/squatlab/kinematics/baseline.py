@@ -1,11 +1,13 @@
 """The standing baseline: pelvis tilt and lumbar flexion relative to the lifter's own standing posture.
 
 Each source gives pelvis tilt and lumbar flexion in its own absolute frame. What a
-lifter's pelvis does during a rep is judged against how they stood just before it,
-so the reported channels subtract the standing value. Standing posture drifts by a
-few degrees within a set (Pan et al. 2021), so the baseline is taken from the standing
-window before each rep and interpolated between reps. A static calibration trial
-(lab data), when given, replaces the windows.
+lifter's pelvis does is judged against how they stood, relaxed, before the set: the
+reported channels subtract the median over that window (the reps' ``standing``, chosen
+by the rep stage as the quietest standing before the first rep). One baseline per set:
+lifters brace and arch at the set-up and stay braced between reps, and a baseline that
+followed them would hide over-arching. Postural drift of about 3 deg within a minute
+(Pan et al. 2021) stays in the numbers; the findings' thresholds sit above it. A static
+calibration trial (lab data), when given, replaces the window.
 """
 
 from __future__ import annotations

@@ -114,15 +114,3 @@ def leg_length(landmarks: Landmarks, time_s: np.ndarray, side: str) -> np.ndarra
     hip, knee, ankle = (landmarks.point(f"{side}_{part}") for part in ("hip", "knee", "ankle"))
     leg = _length(hip, knee) + _length(knee, ankle)
     return rolling_percentile(leg, time_s, window_s=_REF_WINDOW_S, q=_REF_PERCENTILE)
-
-
-def lumbo_pelvic_absent(n_frames: int) -> dict[str, Channel]:
-    """Pelvis tilt and lumbar flexion, not measured from video in this version."""
-    reason = (
-        "not measured from video in this version: BlazePose has no pelvis or lumbar points, and squatlab "
-        "does not fake them from the shoulder-hip line"
-    )
-    return {
-        cv.PELVIS_TILT_ABS: Channel.absent(n_frames, reason),
-        cv.LUMBAR_FLEXION_ABS: Channel.absent(n_frames, reason),
-    }

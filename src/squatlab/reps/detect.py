@@ -139,29 +139,50 @@ def to_reps(
     return tuple(reps)
 
 
-def standing_windows(
-    time_s: np.ndarray, depth: np.ndarray, reps: tuple[Rep, ...], *, stand_tolerance: float, window_s: float = 1.5
-) -> list[tuple[float, float] | None]:
-    """For each rep, the last ``window_s`` of standing before it (or else the first after it).
+def set_baseline_window(
+    time_s: np.ndarray,
+    depth: np.ndarray,
+    motion: np.ndarray,
+    reps: tuple[Rep, ...],
+    *,
+    stand_tolerance: float,
+    window_s: float = 1.5,
+) -> tuple[float, float] | None:
+    """The set's standing baseline: the quietest ``window_s`` of standing before the first rep.
 
-    Only the standing between the previous rep's end and the next rep's start counts.
+    Lifters brace and arch at the set-up and stay braced between reps, so the standing that
+    over-arching is judged against is the relaxed standing before the set, not the posture
+    between reps. Within the standing before the first rep, the window where the body moves
+    least (``motion``, any non-negative per-frame measure) is taken; with no standing before
+    the first rep, the quietest window after the last one.
     """
+    if not reps:
+        return None
     standing = np.nan_to_num(depth, nan=np.inf) <= stand_tolerance
-    windows: list[tuple[float, float] | None] = []
-    for k, rep in enumerate(reps):
-        lo = reps[k - 1].end_frame + 1 if k > 0 else 0
-        hi = reps[k + 1].start_frame if k + 1 < len(reps) else len(depth)
-        before = [(a, b) for a, b in valid_runs(standing[lo : rep.start_frame]) if b - a >= 2]
-        after = [(a, b) for a, b in valid_runs(standing[rep.end_frame + 1 : hi]) if b - a >= 2]
-        if before:
-            a, b = before[-1]
-            t_end = time_s[lo + b - 1]
-            windows.append((float(max(time_s[lo + a], t_end - window_s)), float(t_end)))
-        elif after:
-            a, b = after[0]
-            offset = rep.end_frame + 1
-            t_start = time_s[offset + a]
-            windows.append((float(t_start), float(min(time_s[offset + b - 1], t_start + window_s))))
+    before = np.arange(len(depth)) < reps[0].start_frame
+    after = np.arange(len(depth)) > reps[-1].end_frame
+    for region in (before, after):
+        window = _quietest(time_s, np.nan_to_num(motion, nan=np.inf), standing & region, window_s)
+        if window is not None:
+            return window
+    return None
+
+
+def _quietest(
+    time_s: np.ndarray, motion: np.ndarray, allowed: np.ndarray, window_s: float
+) -> tuple[float, float] | None:
+    best: tuple[float, tuple[float, float]] | None = None
+    for a, b in valid_runs(allowed):
+        if b - a < 2:
+            continue
+        span = time_s[b - 1] - time_s[a]
+        if span <= window_s:
+            candidates = [(a, b)]
         else:
-            windows.append(None)
-    return windows
+            ends = np.searchsorted(time_s, time_s[a:b] + window_s, side="right")
+            candidates = [(i, int(e)) for i, e in zip(range(a, b), ends, strict=True) if e <= b]
+        for lo, hi in candidates:
+            score = float(np.mean(motion[lo:hi]))
+            if best is None or score < best[0]:
+                best = (score, (float(time_s[lo]), float(time_s[hi - 1])))
+    return None if best is None else best[1]

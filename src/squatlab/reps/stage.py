@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
 
 from squatlab import conventions as cv
 from squatlab.kinematics.filtering import rolling_percentile
-from squatlab.reps.detect import Candidate, find_excursions, standing_windows, to_reps
+from squatlab.reps.detect import Candidate, find_excursions, set_baseline_window, to_reps
 from squatlab.settings import RepSettings, ViewSettings
 from squatlab.trial import Notice, Rep, Trial
 
@@ -85,8 +86,8 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings) -> Tria
     found = to_reps(trial.time_s, depth, accepted, bottom_band=reps.bottom_band_leg if unit == "leg lengths" else 3.0)
     found = _mark_partial(trial, found, reps)
     found = _mark_measurable(trial, found, view)
-    windows = standing_windows(trial.time_s, depth, found, stand_tolerance=tolerance)
-    found = tuple(replace(r, standing=w) for r, w in zip(found, windows, strict=True))
+    window = set_baseline_window(trial.time_s, depth, _motion(trial, depth), found, stand_tolerance=tolerance)
+    found = tuple(replace(r, standing=window) for r in found)
     if not found:
         notices.append(
             Notice(
@@ -97,6 +98,19 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings) -> Tria
         )
     extras = {"depth_signal": depth}
     return replace(trial, reps=found, notices=trial.notices + tuple(notices), extras={**trial.extras, **extras})
+
+
+def _motion(trial: Trial, depth: np.ndarray) -> np.ndarray:
+    """How much the body moves per frame: landmark speed in leg lengths per second (video),
+    else the speed of the depth signal."""
+    dt = np.gradient(trial.time_s) if trial.n_frames > 1 else np.ones(1)
+    leg = trial.extras.get("leg_length_px")
+    if trial.landmarks is not None and leg is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # untracked frames are all NaN
+            speed = np.linalg.norm(np.gradient(trial.landmarks.xy, axis=0), axis=2) / dt[:, None]
+            return np.nanmedian(speed, axis=1) / leg
+    return np.abs(np.gradient(np.nan_to_num(depth), axis=0)) / dt
 
 
 def _mark_partial(trial: Trial, reps: tuple[Rep, ...], settings: RepSettings) -> tuple[Rep, ...]:

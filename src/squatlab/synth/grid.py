@@ -34,6 +34,9 @@ SHIRTS = ((0.15, 0.35, 0.70), (0.75, 0.15, 0.15), (0.20, 0.55, 0.30), (0.95, 0.9
 SHORTS = ((0.12, 0.12, 0.14), (0.25, 0.25, 0.45), (0.35, 0.30, 0.25), (0.55, 0.55, 0.58))
 WALLS = ((0.82, 0.82, 0.78), (0.70, 0.76, 0.82), (0.86, 0.80, 0.70), (0.60, 0.62, 0.60))
 MIN_DURATION_S, MAX_DURATION_S = 4.0, 8.0
+# Grid clips are qHD: the low end of what phones record, with the lifter filling most of
+# the picture's height as filming advice asks. "low_res" and "far" make them smaller.
+GRID_SIZE = (960, 540)
 
 
 def _pattern_params(pattern: str, rng: np.random.Generator) -> dict:
@@ -105,7 +108,7 @@ def _clear_clip(i: int, rng: np.random.Generator) -> ClipSpec:
         camera=CameraSpec(
             side=("left", "right")[i % 2],
             yaw_deg=round(float(rng.uniform(-4.0, 4.0)), 1),
-            distance_m=round(float(rng.uniform(2.8, 3.8)), 2),
+            distance_m=round(float(rng.uniform(2.5, 3.3)), 2),
             height_m=round(float(rng.uniform(0.8, 1.3)), 2),
         ),
         stage=StageSpec(
@@ -116,6 +119,8 @@ def _clear_clip(i: int, rng: np.random.Generator) -> ClipSpec:
             seed=i,
         ),
         bar=arms == "bar",
+        width=GRID_SIZE[0],
+        height=GRID_SIZE[1],
     )
 
 
@@ -128,7 +133,7 @@ def _harden(spec: ClipSpec, condition: str, rng: np.random.Generator) -> ClipSpe
         "loose_shirt": {"outfit": replace(outfit, loose_shirt=True)},
         "bar": {"squat": replace(spec.squat, arms="bar", bar_mass_ratio=0.9), "bar": True},
         "low_res": {"width": 480, "height": 270},
-        "portrait": {"width": 360, "height": 640, "camera": replace(cam, yfov_deg=62.0)},
+        "portrait": {"width": GRID_SIZE[1], "height": GRID_SIZE[0], "camera": replace(cam, yfov_deg=62.0)},
         "cluttered": {"stage": replace(stage, background="cluttered", seed=int(rng.integers(1000)))},
         "low_contrast": {"outfit": replace(outfit, shirt=stage.wall_rgb, shorts=tuple(0.8 * np.array(stage.wall_rgb)))},
         "dim": {"stage": replace(stage, light=1.2)},

@@ -1,0 +1,230 @@
+"""Accuracy of pelvis tilt and lumbar flexion from video, against rendered ground truth.
+
+    python -m squatlab.bench.accuracy [--clips DIR] [--render] [--markdown FILE]
+
+Runs the whole video pipeline, from pixels, on every rendered clip in DIR (by default
+the benchmark grid, seed 0, in ~/.cache/squatlab/grids/seed0; ``--render`` renders the
+missing ones first, which needs the ``synth`` extra) and prints:
+
+- per condition: RMSE and bias of pelvis tilt and lumbar flexion (deg, relative to
+  standing) over the frames of the reps where the estimate is confident, and how many of
+  those frames it covers;
+- butt-wink detection per clip: clips with a rendered wink of 10 deg or more against
+  clips without one (normal rhythm, stiff back, over-arching), as the findings engine
+  reports them;
+- the worst clips.
+
+The outline model must not have been fitted on these clips: fit it on another seed
+(``python -m squatlab.bench.train --clips ~/.cache/squatlab/grids/seed1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from squatlab import conventions as cv
+from squatlab.bench.dataset import Clip, analysed, iter_clips
+from squatlab.trial import Trial
+
+DEFAULT_GRID = Path.home() / ".cache" / "squatlab" / "grids" / "seed0"
+DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "bench"
+MIN_CONF = 0.3
+WINK_POSITIVE_DEG = 10.0
+CLEAR_MAX_YAW_DEG = 10.0
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    name: str
+    conditions: tuple[str, ...]
+    clear: bool
+    wink_deg: float
+    pelvis_err: np.ndarray  # estimate - truth on confident rep frames
+    lumbar_err: np.ndarray
+    joint_err: dict[str, np.ndarray]  # the same for hip, knee, shin and trunk angles
+    coverage: float  # share of rep frames with a confident estimate
+    detected: bool  # the findings flagged a butt wink in some rep
+    reps: int
+
+
+def conditions_of(spec: dict) -> tuple[str, ...]:
+    """The hard conditions in a clip's name (``g07_stiff_bar`` -> ``("bar",)``), or ``("clear",)``."""
+    name = spec["spec"]["name"]
+    parts = name.split("_", 2)
+    rest = parts[2] if len(parts) > 2 else "clear"
+    known = ("yaw+20", "yaw-20", "yaw+10", "loose_shirt", "bar", "low_res", "cluttered", "portrait", "low_contrast",
+             "dim", "long_pants", "far", "clear")  # fmt: skip
+    found = tuple(k for k in known if k in rest)
+    return found or ("clear",)
+
+
+def is_clear(spec: dict) -> bool:
+    """A clear side view with fitted clothing: the condition the accuracy goals are set for."""
+    s = spec["spec"]
+    return (
+        abs(s["camera"]["yaw_deg"]) <= CLEAR_MAX_YAW_DEG
+        and not s["outfit"]["loose_shirt"]
+        and not s.get("bar", False)
+        and s["camera"]["distance_m"] < 4.5
+        and min(s["width"], s["height"]) >= 480
+    )
+
+
+def evaluate(clip: Clip, trial: Trial) -> ClipResult:
+    truth = clip.truth
+    n = min(len(truth), trial.n_frames)
+    in_rep = truth["rep"].to_numpy()[:n] > 0
+    errors = {}
+    confident = np.zeros(n, dtype=bool)
+    for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):
+        channel = trial.channels[name]
+        ok = in_rep & np.isfinite(channel.values[:n]) & (channel.conf[:n] >= MIN_CONF)
+        errors[name] = channel.values[:n][ok] - truth[name].to_numpy()[:n][ok]
+        confident |= ok
+    joint_err = {}
+    for name in cv.JOINT_ANGLES:
+        channel = trial.channels[name]
+        ok = in_rep & np.isfinite(channel.values[:n]) & (channel.conf[:n] >= MIN_CONF)
+        joint_err[name] = channel.values[:n][ok] - truth[name].to_numpy()[:n][ok]
+    findings = trial.findings.get("reps", [])
+    detected = any(r.get("butt_wink") and r["butt_wink"].get("detected") for r in findings)
+    squat = clip.spec["spec"]["squat"]
+    return ClipResult(
+        name=clip.name,
+        conditions=conditions_of(clip.spec),
+        clear=is_clear(clip.spec),
+        wink_deg=_wink_deg(squat.get("wink_deg")),
+        pelvis_err=errors[cv.PELVIS_TILT],
+        lumbar_err=errors[cv.LUMBAR_FLEXION],
+        joint_err=joint_err,
+        coverage=float(confident[in_rep].mean()) if in_rep.any() else 0.0,
+        detected=detected,
+        reps=len(trial.reps),
+    )
+
+
+def _wink_deg(value: float | list[float] | None) -> float:
+    """The largest rendered wink (a clip may give one per rep)."""
+    if isinstance(value, list):
+        return float(max(value, default=0.0))
+    return float(value or 0.0)
+
+
+def _rmse(e: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(e**2))) if e.size else float("nan")
+
+
+def condition_table(results: list[ClipResult]) -> pd.DataFrame:
+    groups: dict[str, list[ClipResult]] = {"clear side view (goal set)": [r for r in results if r.clear]}
+    for cond in sorted({c for r in results for c in r.conditions}):
+        groups[cond] = [r for r in results if cond in r.conditions]
+    groups["all clips"] = results
+    rows = []
+    for label, rs in groups.items():
+        pe = np.concatenate([r.pelvis_err for r in rs]) if rs else np.array([])
+        le = np.concatenate([r.lumbar_err for r in rs]) if rs else np.array([])
+        rows.append(
+            {
+                "condition": label,
+                "clips": len(rs),
+                "pelvis RMSE": _rmse(pe),
+                "pelvis bias": float(np.mean(pe)) if pe.size else np.nan,
+                "lumbar RMSE": _rmse(le),
+                "lumbar bias": float(np.mean(le)) if le.size else np.nan,
+                "coverage": float(np.mean([r.coverage for r in rs])) if rs else np.nan,
+                **{
+                    f"{cv.CHANNELS[name].label.split()[0].lower()} RMSE": _rmse(
+                        np.concatenate([r.joint_err[name] for r in rs]) if rs else np.array([])
+                    )
+                    for name in cv.JOINT_ANGLES
+                },
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def wink_table(results: list[ClipResult]) -> pd.DataFrame:
+    rows = []
+    for label, sel in (
+        (f"wink >= {WINK_POSITIVE_DEG:g} deg", [r for r in results if r.wink_deg >= WINK_POSITIVE_DEG]),
+        ("no wink (normal, stiff, over-arch)", [r for r in results if r.wink_deg == 0]),
+    ):
+        flagged = sum(r.detected for r in sel)
+        rows.append(
+            {"truth": label, "clips": len(sel), "flagged": flagged, "share flagged": flagged / max(len(sel), 1)}
+        )
+    return pd.DataFrame(rows)
+
+
+def worst(results: list[ClipResult], k: int = 6) -> pd.DataFrame:
+    rows = [
+        {
+            "clip": r.name,
+            "pelvis RMSE": _rmse(r.pelvis_err),
+            "lumbar RMSE": _rmse(r.lumbar_err),
+            "coverage": r.coverage,
+            "wink deg": r.wink_deg,
+            "flagged": r.detected,
+        }
+        for r in results
+    ]
+    return pd.DataFrame(rows).sort_values("pelvis RMSE", ascending=False).head(k)
+
+
+def run(clips_dir: Path, cache: Path) -> list[ClipResult]:
+    results = []
+    for clip in iter_clips(clips_dir):
+        trial = analysed(clip.video, cache)
+        results.append(evaluate(clip, trial))
+        print(f"  {clip.name}: pelvis RMSE {_rmse(results[-1].pelvis_err):.1f}", flush=True)
+    return results
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """A Markdown table, numbers to two decimals."""
+
+    def cell(v: object) -> str:
+        return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def report(results: list[ClipResult]) -> str:
+    return "\n\n".join(
+        [
+            "Pelvis tilt and lumbar flexion against the rendered truth (deg, vs standing; rep frames, conf >= "
+            f"{MIN_CONF}):\n\n" + markdown(condition_table(results)),
+            "Butt-wink detection per clip (findings engine, any rep flagged):\n\n" + markdown(wink_table(results)),
+            "Worst clips:\n\n" + markdown(worst(results)),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clips", type=Path, default=DEFAULT_GRID)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--render", action="store_true", help="render the missing grid clips first (synth extra)")
+    parser.add_argument("--seed", type=int, default=0, help="grid seed when rendering")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
+    args = parser.parse_args(argv)
+    if args.render:
+        from squatlab.synth.grid import grid_specs, render_missing
+
+        render_missing(grid_specs(seed=args.seed), args.clips)
+    results = run(args.clips, args.cache)
+    text = report(results)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
