@@ -29,6 +29,7 @@ import pandas as pd
 
 from squatlab import conventions as cv
 from squatlab.bench.dataset import Clip, analysed, iter_clips
+from squatlab.errors import SquatlabError
 from squatlab.trial import Trial
 
 DEFAULT_GRID = Path.home() / ".cache" / "squatlab" / "grids" / "seed0"
@@ -108,6 +109,23 @@ def evaluate(clip: Clip, trial: Trial) -> ClipResult:
     )
 
 
+def failed(clip: Clip) -> ClipResult:
+    """A clip the pipeline could not analyse: no estimate, no detection."""
+    empty = np.array([])
+    return ClipResult(
+        name=clip.name,
+        conditions=conditions_of(clip.spec),
+        clear=is_clear(clip.spec),
+        wink_deg=_wink_deg(clip.spec["spec"]["squat"].get("wink_deg")),
+        pelvis_err=empty,
+        lumbar_err=empty,
+        joint_err={name: empty for name in cv.JOINT_ANGLES},
+        coverage=0.0,
+        detected=False,
+        reps=0,
+    )
+
+
 def _wink_deg(value: float | list[float] | None) -> float:
     """The largest rendered wink (a clip may give one per rep)."""
     if isinstance(value, list):
@@ -179,7 +197,12 @@ def worst(results: list[ClipResult], k: int = 6) -> pd.DataFrame:
 def run(clips_dir: Path, cache: Path) -> list[ClipResult]:
     results = []
     for clip in iter_clips(clips_dir):
-        trial = analysed(clip.video, cache)
+        try:
+            trial = analysed(clip.video, cache)
+        except SquatlabError as exc:  # counted as a clip with nothing measured
+            print(f"  {clip.name}: not analysed ({exc})", flush=True)
+            results.append(failed(clip))
+            continue
         results.append(evaluate(clip, trial))
         print(f"  {clip.name}: pelvis RMSE {_rmse(results[-1].pelvis_err):.1f}", flush=True)
     return results

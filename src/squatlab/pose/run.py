@@ -76,15 +76,15 @@ def run_pose(
 ) -> PosePass:
     """Landmarks of the person who squats, per frame, plus what the analyzers measured."""
     people, _ = scan_people(path, info, detector, settings)
-    if not people:
-        raise NoPersonError(f"{path}: no person found in the video")
-    if person is not None and not 1 <= person <= len(people):
+    # A small or dim figure can escape the sampled frames and still be tracked in the
+    # full pass; only that pass finding nobody means there is nobody.
+    if person is not None and not 1 <= person <= max(len(people), 1):
         raise InputError(
             f"--person {person}: only {len(people)} person(s) in view, numbered 1 to {len(people)} from the left"
         )
-    chosen = choose_squatter(people, person)
+    chosen = choose_squatter(people, person) if people else 0
     others = [t for k, t in enumerate(people) if k != chosen]
-    followed = people[chosen]
+    followed = people[chosen] if people else None
     max_gap = 1.5 / settings.prescan_hz
 
     n_names = len(model.landmark_names)
@@ -98,9 +98,10 @@ def run_pose(
         rgb = frame.rgb
         if others:
             boxes = [b for b in (t.box_at(frame.time_s, max_gap) for t in others) if b is not None]
-            rgb = paint_out(rgb, boxes, keep=followed.box_at(frame.time_s, max_gap)) if boxes else rgb
+            keep = followed.box_at(frame.time_s, max_gap) if followed is not None else None
+            rgb = paint_out(rgb, boxes, keep=keep) if boxes else rgb
         result = model(rgb)
-        if result is not None and others and not _is_followed(result, followed, frame.time_s, model):
+        if result is not None and others and followed and not _is_followed(result, followed, frame.time_s, model):
             result, dropped = None, dropped + 1
         times.append(frame.time_s)
         if result is None:
