@@ -14,7 +14,7 @@ import numpy as np
 
 from squatlab.errors import NoPersonError
 from squatlab.findings.assess import assess
-from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
+from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length, lumbo_pelvic_absent
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
@@ -63,6 +63,7 @@ def analyze_video(
     """Analyse one squat video and return the trial with its reps and warnings."""
     settings = settings or Settings()
     info = probe(path)
+    check_clip_length(info, min_duration_s=settings.reps.min_rep_s)
     if on_start is not None:
         on_start(info)
     with native_stderr_silenced():
@@ -77,6 +78,7 @@ def analyze_video(
             detector.close()
 
     time_s = pose.time_s
+    cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
     f = settings.filter
     segments = track_segments(pose.landmarks)
     landmarks, _ = clean_landmarks(
@@ -87,6 +89,7 @@ def analyze_video(
     channels = {**joint_channels(landmarks, time_s, view), **lumbo_pelvic_absent(time_s.size)}
     side = view.near_side if view.near_side in ("left", "right") else "left"
     notices = [
+        *cut_short,
         *pose.notices,
         *view_notices(view, time_s),
         *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
