@@ -21,10 +21,11 @@ VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv")
 
 # A frame-to-frame interval this far from the median marks a variable frame rate.
 _VFR_TOLERANCE = 0.05
-# A file counts as cut short when at least this share of the frames its container
-# declares, and at least _TRUNCATED_MIN_FRAMES of them, cannot be decoded. Containers
-# that do not count their frames get an estimate from duration x rate, which can be off
-# by a frame or two; intact files decode every declared frame (checked on the real clips).
+# A file counts as cut short when at least this share of the frames and of the duration its
+# header declares, and at least _TRUNCATED_MIN_FRAMES frames, cannot be decoded. Both,
+# because MKV/WebM do not count their frames: the estimate from duration x nominal rate is
+# far off for a variable frame rate, while the duration holds. Intact files decode every
+# declared frame (checked on the real clips).
 _TRUNCATED_SHARE = 0.05
 _TRUNCATED_MIN_FRAMES = 3
 # FFmpeg demuxers that read single pictures (png_pipe, jpeg_pipe, webp_pipe, ...).
@@ -192,8 +193,9 @@ def decoded_notices(info: VideoInfo, time_s: np.ndarray, *, min_duration_s: floa
     n = int(time_s.size)
     frame_s = 1.0 / info.fps if info.fps > 0 else 0.0  # the last frame is shown for one interval
     decoded_s = float(time_s[-1]) + frame_s if n else 0.0
-    missing = info.frames - n
-    cut = missing >= max(_TRUNCATED_MIN_FRAMES, _TRUNCATED_SHARE * info.frames)
+    frames_missing = info.frames - n >= max(_TRUNCATED_MIN_FRAMES, _TRUNCATED_SHARE * info.frames)
+    time_missing = info.duration_s <= 0 or info.duration_s - decoded_s >= _TRUNCATED_SHARE * info.duration_s
+    cut = frames_missing and time_missing
     if decoded_s < min_duration_s:
         what = f"only {n} of {info.frames} frames could be decoded" if cut else f"{n} frames"
         raise InputError(
@@ -204,7 +206,7 @@ def decoded_notices(info: VideoInfo, time_s: np.ndarray, *, min_duration_s: floa
     return [
         Notice(
             "truncated_video",
-            f"Only {n} of the {info.frames} frames the file declares could be decoded ({decoded_s:.1f} s of "
+            f"Only {n} of the {info.frames} frames in the file's header could be decoded ({decoded_s:.1f} s of "
             f"{info.duration_s:.1f} s): the file looks cut short or damaged. The rest was not analysed.",
             start_s=decoded_s,
             end_s=info.duration_s if info.duration_s > decoded_s else None,
