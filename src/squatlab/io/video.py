@@ -163,9 +163,9 @@ def check_clip_length(info: VideoInfo, *, min_duration_s: float) -> None:
     if info.frames == 1:
         raise InputError(f"{info.path}: a single frame, not a video; squatlab needs a video of the set")
     if 0 < info.duration_s < min_duration_s:
+        frames = f", {info.frames} frames" if info.frames else ""
         raise InputError(
-            f"{info.path}: too short ({info.duration_s:.2f} s, {info.frames} frames); "
-            f"one squat takes at least {min_duration_s:g} s"
+            f"{info.path}: too short ({info.duration_s:.2f} s{frames}); one squat takes at least {min_duration_s:g} s"
         )
 
 
@@ -197,7 +197,7 @@ def decoded_notices(info: VideoInfo, time_s: np.ndarray, *, min_duration_s: floa
     time_missing = info.duration_s <= 0 or info.duration_s - decoded_s >= _TRUNCATED_SHARE * info.duration_s
     cut = frames_missing and time_missing
     if decoded_s < min_duration_s:
-        what = f"only {n} of {info.frames} frames could be decoded" if cut else f"{n} frames"
+        what = f"only {n} of {info.frames} frames could be decoded" if cut else f"{n} frame{'s' * (n != 1)}"
         raise InputError(
             f"{info.path}: too short ({what}, {decoded_s:.2f} s); one squat takes at least {min_duration_s:g} s"
         )
