@@ -14,7 +14,7 @@ import numpy as np
 
 from squatlab.errors import NoPersonError
 from squatlab.findings.assess import assess
-from squatlab.io.video import VideoInfo, is_variable_frame_rate, probe
+from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.lumbopelvic import lumbo_pelvic
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length
@@ -86,6 +86,7 @@ def track_video(
 ) -> Trial:
     """The pose pass and what follows from the landmarks alone: view, joint angles, warnings."""
     info = probe(path)
+    check_clip_length(info, min_duration_s=settings.reps.min_rep_s)
     if on_start is not None:
         on_start(info)
     with native_stderr_silenced():
@@ -100,6 +101,7 @@ def track_video(
             detector.close()
 
     time_s = pose.time_s
+    cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
     f = settings.filter
     segments = track_segments(pose.landmarks)
     landmarks, _ = clean_landmarks(
@@ -110,6 +112,7 @@ def track_video(
     channels = joint_channels(landmarks, time_s, view)
     side = view.near_side if view.near_side in ("left", "right") else "left"
     notices = [
+        *cut_short,
         *pose.notices,
         *view_notices(view, time_s),
         *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),

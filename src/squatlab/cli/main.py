@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -12,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
@@ -63,11 +67,54 @@ def _progress(quiet: bool):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a file name or an exception text may hold "[...]", which rich would take as markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
+# An unexpected exception's text is cut to this many characters to keep the message to one line.
+_MAX_INTERNAL_MESSAGE = 300
+
+
+def _guarded(command: Callable[..., None]) -> Callable[..., None]:
+    """Turn whatever escapes a command into one line and an exit code, never a traceback.
+
+    Domain errors and unusable files (``OSError``: unreadable, unwritable, disk full)
+    exit 2, Ctrl-C exits 130, anything else is a bug: exit 1 and a request to report it.
+    ``SQUATLAB_DEBUG=1`` re-raises the bug with its traceback, for developers.
+    """
+
+    @functools.wraps(command)
+    def run(*args, **kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise  # typer's own ways out: exit codes and usage errors
+        except KeyboardInterrupt:
+            raise _fail("interrupted", code=130) from None
+        except SquatlabError as exc:
+            raise _fail(str(exc)) from None
+        except OSError as exc:
+            if os.environ.get("SQUATLAB_DEBUG") == "1":
+                raise
+            raise _fail(_os_message(exc)) from None
+        except Exception as exc:
+            if os.environ.get("SQUATLAB_DEBUG") == "1":
+                raise
+            text = " ".join(str(exc).split())[:_MAX_INTERNAL_MESSAGE]
+            raise _fail(f"internal error ({type(exc).__name__}: {text}); please report it", code=1) from None
+
+    return run
+
+
+def _os_message(exc: OSError) -> str:
+    """``<file>: <what the system said>`` for a file that cannot be read or written."""
+    reason = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
+    return f"cannot use {exc.filename}: {reason}" if exc.filename else reason
+
+
 @app.command()
+@_guarded
 def analyze(
     input_path: Annotated[
         Path,
@@ -265,6 +312,7 @@ def _summary(trial, seconds: float) -> None:
 
 
 @app.command()
+@_guarded
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("squatlab-demo"),
     quiet: Annotated[bool, typer.Option("--quiet")] = False,
@@ -299,8 +347,8 @@ def _register_subcommands() -> None:
     from squatlab.cli.compare import compare
     from squatlab.cli.synth import synth
 
-    app.command("compare")(compare)
-    app.command("synth")(synth)
+    app.command("compare")(_guarded(compare))
+    app.command("synth")(_guarded(synth))
 
 
 _register_subcommands()

@@ -38,16 +38,52 @@ _EXTENSIONS = {
     **dict.fromkeys((".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"), "video"),
 }
 _C3D_MAGIC = 0x50  # second byte of every C3D file
+# The first byte of a C3D file points to its parameter block (2 in practice); text never
+# starts with a control character, so "EPOCH,..." is not taken for a C3D file.
+_C3D_POINTERS = frozenset(range(1, 32)) - {0x09, 0x0A, 0x0D}
+_NAMES = {
+    "video": "a video",
+    "c3d": "a C3D motion-capture file",
+    "trc": "a TRC marker file",
+    "mot": "an OpenSim .mot/.sto file",
+    "imu": "a sensor (IMU) table",
+}
+# Still-picture formats, by their first bytes; HEIF/AVIF by the brand of their ftyp box.
+_IMAGE_MAGIC = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG"}
+_IMAGE_BRANDS = {b"heic": "HEIC", b"heix": "HEIC", b"mif1": "HEIF", b"avif": "AVIF"}
 
 
-def _sniff(path: Path) -> str | None:
-    """The format the first bytes show, or None."""
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as f:
-            head = f.read(4096)
+            return f.read(4096)
     except OSError:
+        return b""
+
+
+def _image_kind(head: bytes) -> str | None:
+    """``"PNG"``, ``"JPEG"``, ``"HEIC"``, ... when the first bytes are those of a still picture."""
+    for magic, name in _IMAGE_MAGIC.items():
+        if head.startswith(magic):
+            return name
+    return _IMAGE_BRANDS.get(head[8:12]) if head[4:8] == b"ftyp" else None
+
+
+def _text_kind(head: bytes) -> str | None:
+    """``"table"`` or ``"text"`` when the first bytes are readable text, else None."""
+    if not head or b"\x00" in head:
         return None
-    if len(head) >= 2 and head[1] == _C3D_MAGIC and head[0] in range(1, 128) and path.suffix.lower() != ".csv":
+    try:
+        text = head[:-3].decode("utf-8") if len(head) > 3 else head.decode("utf-8")  # may end mid-character
+    except UnicodeDecodeError:
+        return None
+    first = text.lstrip().split("\n", 1)[0]
+    return "table" if any(sep in first for sep in ",;\t") else "text"
+
+
+def _sniff(head: bytes, suffix: str) -> str | None:
+    """The format the first bytes show, or None."""
+    if len(head) >= 2 and head[1] == _C3D_MAGIC and head[0] in _C3D_POINTERS and suffix.lower() != ".csv":
         return "c3d"
     if head[4:8] == b"ftyp" or head[:4] == b"\x1a\x45\xdf\xa3" or (head[:4] == b"RIFF" and head[8:12] == b"AVI "):
         return "video"
@@ -56,6 +92,33 @@ def _sniff(path: Path) -> str | None:
         return "trc"
     if any(line.strip().lower() == "endheader" for line in text.splitlines()[:60]):
         return "mot"
+    return None
+
+
+def _mismatch(path: Path, head: bytes, sniffed: str | None, by_ext: str | None) -> str | None:
+    """Why the content contradicts a video extension (or a video a lab extension), or None.
+
+    Inside the lab formats content simply wins (a TRC saved as .csv is common); across the
+    video/lab line a wrong extension more likely means the wrong file, so it is named.
+    """
+    ext = path.suffix.lower()
+    image = _image_kind(head)
+    if image is not None:
+        return f"{path}: a still image ({image}), not a video; squatlab needs a video of the set"
+    if by_ext == "video" and sniffed not in (None, "video"):
+        wrong = f"the {ext} extension is wrong"
+        return f"{path}: {_NAMES[sniffed]}, not a video ({wrong}); rename it or pass --format {sniffed}"
+    if sniffed == "video" and by_ext not in (None, "video"):
+        return f"{path}: a video, not {_NAMES[by_ext]} (the {ext} extension is wrong); rename it or pass --format video"
+    if by_ext == "video" and sniffed is None:
+        text = _text_kind(head)
+        if text == "table":
+            return (
+                f"{path}: not a readable video: a CSV text table (the {ext} extension is wrong); "
+                "for a sensor recording rename it to .csv or pass --format imu"
+            )
+        if text == "text":
+            return f"{path}: not a readable video: a text file (the {ext} extension is wrong)"
     return None
 
 
@@ -92,10 +155,14 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
         raise InputError(f"{path}: a folder without IMU export tables")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
-    sniffed = _sniff(path)
+    head = _head(path)
+    sniffed = _sniff(head, path.suffix)
+    by_ext = _EXTENSIONS.get(path.suffix.lower())
+    problem = _mismatch(path, head, sniffed, by_ext)
+    if problem is not None:
+        raise InputError(problem)
     if sniffed is not None:
         return sniffed
-    by_ext = _EXTENSIONS.get(path.suffix.lower())
     if by_ext is not None:
         return by_ext
     raise InputError(f"{path}: cannot tell the format (extension {path.suffix or 'none'}); pass --format")

@@ -15,11 +15,21 @@ import av
 import numpy as np
 
 from squatlab.errors import InputError
+from squatlab.trial import Notice
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv")
 
 # A frame-to-frame interval this far from the median marks a variable frame rate.
 _VFR_TOLERANCE = 0.05
+# A file counts as cut short when at least this share of the frames and of the duration its
+# header declares, and at least _TRUNCATED_MIN_FRAMES frames, cannot be decoded. Both,
+# because MKV/WebM do not count their frames: the estimate from duration x nominal rate is
+# far off for a variable frame rate, while the duration holds. Intact files decode every
+# declared frame (checked on the real clips).
+_TRUNCATED_SHARE = 0.05
+_TRUNCATED_MIN_FRAMES = 3
+# FFmpeg demuxers that read single pictures (png_pipe, jpeg_pipe, webp_pipe, ...).
+_IMAGE_DEMUXERS = ("image2", "image2pipe")
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class VideoInfo:
     duration_s: float
     frames: int  # as declared by the container, or estimated from duration x fps
     rotation_deg: int  # counter-clockwise rotation applied to make frames upright
+    still_image: bool = False  # a picture (PNG, JPEG, ...) opened as a one-frame video
 
 
 @dataclass(frozen=True)
@@ -51,11 +62,27 @@ def _open(path: Path) -> av.container.InputContainer:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable video ({_reason(exc)})") from exc
+        raise InputError(f"{path}: not a readable video ({_reason(exc)}){_mp4_hint(path)}") from exc
     if not container.streams.video:
         container.close()
         raise InputError(f"{path}: the file has no video stream")
     return container
+
+
+def _mp4_hint(path: Path) -> str:
+    """Why an MP4/MOV that FFmpeg cannot open is most likely unreadable.
+
+    An MP4 written without "faststart" keeps its index (the moov box) at the end, so a
+    file cut short while recording, copying or downloading starts well but cannot be read.
+    """
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+    except OSError:
+        return ""
+    if head[4:8] != b"ftyp":
+        return ""
+    return "; an MP4/MOV file without its index: probably cut short while copying or recording"
 
 
 def _reason(exc: Exception) -> str:
@@ -99,9 +126,92 @@ def probe(path: Path | str) -> VideoInfo:
             duration_s=duration,
             frames=int(frames),
             rotation_deg=rotation,
+            still_image=_is_still_image(container),
         )
     finally:
         container.close()
+
+
+def _is_still_image(container: av.container.InputContainer) -> bool:
+    name = container.format.name
+    return name in _IMAGE_DEMUXERS or name.endswith("_pipe")
+
+
+def check_clip_length(info: VideoInfo, *, min_duration_s: float) -> None:
+    """Refuse a still image or a clip too short to hold one squat, before any decoding.
+
+    ``min_duration_s`` is the shortest rep (``reps.min_rep_s``). A container that gives
+    no duration passes here; :func:`decoded_notices` checks what was actually decoded.
+
+    Raises
+    ------
+    InputError
+        Naming the problem: a still image, or the clip's length against the minimum.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> info = VideoInfo(Path("a.mp4"), "h264", 64, 48, 30.0, 0.3, 9, 0)
+    >>> check_clip_length(info, min_duration_s=0.8)
+    Traceback (most recent call last):
+    ...
+    squatlab.errors.InputError: a.mp4: too short (0.30 s, 9 frames); one squat takes at least 0.8 s
+    """
+    if info.still_image:
+        kind = info.codec.upper()
+        raise InputError(f"{info.path}: a still image ({kind}), not a video; squatlab needs a video of the set")
+    if info.frames == 1:
+        raise InputError(f"{info.path}: a single frame, not a video; squatlab needs a video of the set")
+    if 0 < info.duration_s < min_duration_s:
+        frames = f", {info.frames} frames" if info.frames else ""
+        raise InputError(
+            f"{info.path}: too short ({info.duration_s:.2f} s{frames}); one squat takes at least {min_duration_s:g} s"
+        )
+
+
+def decoded_notices(info: VideoInfo, time_s: np.ndarray, *, min_duration_s: float) -> list[Notice]:
+    """A ``truncated_video`` warning when far fewer frames decode than the container declares.
+
+    ``time_s`` are the times of the frames actually decoded. The part that could not be
+    decoded is not analysed, and the warning says so.
+
+    Raises
+    ------
+    InputError
+        When what decoded is shorter than ``min_duration_s`` (the shortest rep).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> info = VideoInfo(Path("a.mp4"), "h264", 64, 48, 30.0, 4.0, 120, 0)
+    >>> [n.code for n in decoded_notices(info, np.arange(60) / 30.0, min_duration_s=0.8)]
+    ['truncated_video']
+    >>> decoded_notices(info, np.arange(120) / 30.0, min_duration_s=0.8)
+    []
+    """
+    n = int(time_s.size)
+    frame_s = 1.0 / info.fps if info.fps > 0 else 0.0  # the last frame is shown for one interval
+    decoded_s = float(time_s[-1]) + frame_s if n else 0.0
+    frames_missing = info.frames - n >= max(_TRUNCATED_MIN_FRAMES, _TRUNCATED_SHARE * info.frames)
+    time_missing = info.duration_s <= 0 or info.duration_s - decoded_s >= _TRUNCATED_SHARE * info.duration_s
+    cut = frames_missing and time_missing
+    if decoded_s < min_duration_s:
+        what = f"only {n} of {info.frames} frames could be decoded" if cut else f"{n} frame{'s' * (n != 1)}"
+        raise InputError(
+            f"{info.path}: too short ({what}, {decoded_s:.2f} s); one squat takes at least {min_duration_s:g} s"
+        )
+    if not cut:
+        return []
+    return [
+        Notice(
+            "truncated_video",
+            f"Only {n} of the {info.frames} frames in the file's header could be decoded ({decoded_s:.1f} s of "
+            f"{info.duration_s:.1f} s): the file looks cut short or damaged. The rest was not analysed.",
+            start_s=decoded_s,
+            end_s=info.duration_s if info.duration_s > decoded_s else None,
+        )
+    ]
 
 
 def _duration_s(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
