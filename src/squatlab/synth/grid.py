@@ -191,7 +191,7 @@ def grid_specs(seed: int = 0, n_clips: int = 48) -> list[ClipSpec]:
 
 
 def demo_spec() -> ClipSpec:
-    """The packaged demo: 2 reps, the second with a clear butt wink, 480x270, ~5 s."""
+    """The packaged demo: 2 reps, the second with a clear butt wink, 640x360, ~5 s."""
     squat = SquatParams(
         n_reps=2,
         depth=0.95,
@@ -212,18 +212,21 @@ def demo_spec() -> ClipSpec:
         body="male_average",
         squat=squat,
         outfit=Outfit(skin="tan", shirt=(0.75, 0.15, 0.15)),
-        camera=CameraSpec(distance_m=2.6, height_m=0.9, aim_height_m=0.75),
-        width=480,
-        height=270,
+        camera=CameraSpec(distance_m=2.4, height_m=0.9, aim_height_m=0.8),
+        width=640,
+        height=360,
         crf=23,
     )
 
 
 def fixture_specs() -> list[ClipSpec]:
-    """The three test fixtures: normal rhythm, a ~20 deg wink, an over-arch (480x270, ~4 s)."""
+    """The three test fixtures: normal rhythm, a ~20 deg wink, an over-arch (640x360, ~4 s).
+
+    Large enough in the picture (trunk ~80 px) for the back's outline to be measured.
+    """
     tempo = {"n_reps": 1, "descent_s": 1.0, "bottom_s": 0.2, "ascent_s": 0.9, "lead_in_s": 0.8, "setup_s": 0.4}
-    close = CameraSpec(distance_m=2.6, height_m=0.9, aim_height_m=0.75)
-    common = {"width": 480, "height": 270, "crf": 23}
+    close = CameraSpec(distance_m=2.4, height_m=0.9, aim_height_m=0.8)
+    common = {"width": 640, "height": 360, "crf": 23}
     return [
         ClipSpec(
             "normal_rhythm",
@@ -243,7 +246,7 @@ def fixture_specs() -> list[ClipSpec]:
         ClipSpec(
             "overarch15",
             body="female_petite",
-            squat=SquatParams(**tempo, overarch_deg=15.0, lumbar_rhythm_deg=2.0, arms="hips"),
+            squat=SquatParams(**tempo, overarch_deg=15.0, lumbar_rhythm_deg=2.0, arms="crossed"),
             outfit=Outfit(skin="dark", shirt=(0.95, 0.95, 0.95)),
             camera=replace(close, side="right"),
             **common,
