@@ -256,11 +256,6 @@ _READ_ONE = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: ezc3d crashes or hangs on a corrupt parameter section; io/c3d.py should check the "
-    "section before ezc3d reads it (or read in a child process with a time limit)",
-)
 def test_corrupt_c3d_parameters_do_not_crash(tmp_path):
     for kind, position, value in _C3D_BREAKERS:
         data = bytearray(valid_c3d())

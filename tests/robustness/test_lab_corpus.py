@@ -63,12 +63,7 @@ def test_markers_never_seen_are_refused(tmp_path, markers):
     assert nothing_written(out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in io/imu.py: a table shorter than the still-reference window (0.5 s) raises IndexError, "
-    "which the CLI reports as an internal error (exit 1) instead of 'too short' (exit 2)",
-)
 def test_imu_table_shorter_than_the_reference_window(tmp_path):
     path = corpus.imu_table(tmp_path, "short.csv", rows=10)  # 0.1 s
     line = one_line_error(squatlab("analyze", path, "--imu-sensor", "pelvis=s0", "--out", tmp_path / "o"))
-    assert "short.csv" in line
+    assert "short.csv" in line and "too short" in line

@@ -7,7 +7,9 @@ from ``POINT:UNITS``.
 
 from __future__ import annotations
 
+import multiprocessing
 import struct
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -65,27 +67,74 @@ def _missing_frames(path: Path) -> tuple[int, int] | None:
     return (announced, max(int(present), 0)) if present < announced else None
 
 
+# ezc3d can crash the process or loop forever on a damaged parameter section, so files
+# are read in a child process with a time limit: a few seconds plus time for the size
+# (ezc3d reads about 50 MB/s here; the margin is tenfold).
+READ_TIMEOUT_BASE_S = 8.0
+READ_TIMEOUT_S_PER_MB = 0.2
+
+
+def _read_in_child(path: str, conn: Connection) -> None:
+    """Child process: read with ezc3d and send back what squatlab uses, as plain data."""
+    try:
+        import ezc3d  # heavy compiled module: import on use, not at package import
+
+        c3d = ezc3d.c3d(path)
+        raw = c3d["parameters"]
+        params = {
+            group: {name: {"value": v.get("value")} for name, v in raw[group].items() if isinstance(v, dict)}
+            for group in raw
+            if isinstance(raw[group], dict)
+        }
+        points_header = c3d["header"]["points"]
+        header = {"frame_rate": points_header["frame_rate"], "first_frame": points_header["first_frame"]}
+        conn.send(("ok", np.asarray(c3d["data"]["points"], dtype=float), params, header))
+    except Exception as exc:  # any failure travels back as text
+        conn.send(("error", one_line(exc), None, None))
+    finally:
+        conn.close()
+
+
+def _read_isolated(path: Path) -> tuple[np.ndarray, dict, dict]:
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(str(path), send), daemon=True)
+    child.start()
+    send.close()
+    timeout = READ_TIMEOUT_BASE_S + READ_TIMEOUT_S_PER_MB * path.stat().st_size / 1e6
+    try:
+        if not receive.poll(timeout):
+            raise InputError(f"{path}: not a readable C3D file (reading took over {timeout:.0f} s: damaged?)")
+        status, points, params, header = receive.recv()
+    except EOFError:
+        child.join(5)
+        raise InputError(
+            f"{path}: not a readable C3D file (the reader crashed, exit {child.exitcode}: damaged parameter section?)"
+        ) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receive.close()
+    if status != "ok":
+        raise InputError(f"{path}: not a readable C3D file ({points})")
+    return points, params, header
+
+
 def read_c3d(path: str | Path) -> MarkerData:
     """Read the marker trajectories of a C3D file.
 
     Raises
     ------
     InputError
-        For an empty, unreadable or truncated file, or one without markers.
+        For an empty, unreadable, damaged or truncated file, or one without markers.
     """
-    import ezc3d  # heavy compiled module: import on use, not at package import
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
-    try:
-        c3d = ezc3d.c3d(str(path))
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable C3D file ({one_line(exc)})") from exc
-    points = np.asarray(c3d["data"]["points"], dtype=float)  # (4, n_markers, n_frames)
-    params = c3d["parameters"]
+    points, params, header = _read_isolated(path)  # points: (4, n_markers, n_frames)
     if points.ndim != 3 or points.shape[1] == 0:
         raise InputError(f"{path}: the C3D file holds no marker trajectories")
     n_frames = points.shape[2]
@@ -96,7 +145,7 @@ def read_c3d(path: str | Path) -> MarkerData:
         raise InputError(
             f"{path}: truncated C3D file: the header announces {missing[0]} frames, the file holds {missing[1]}"
         )
-    rate = float(c3d["header"]["points"]["frame_rate"] or np.asarray(_param(params, "POINT", "RATE", [0]))[0])
+    rate = float(header["frame_rate"] or np.asarray(_param(params, "POINT", "RATE", [0]))[0])
     if not rate > 0:
         raise InputError(f"{path}: the C3D file gives no point rate")
     unit = str((_param(params, "POINT", "UNITS", ["mm"]) or ["mm"])[0]).strip().lower() or "mm"
@@ -105,7 +154,7 @@ def read_c3d(path: str | Path) -> MarkerData:
     xyz = np.transpose(points[:3], (2, 1, 0)).copy()  # (n_frames, n_markers, 3)
     xyz[(xyz == 0).all(axis=2)] = np.nan
     xyz[~np.isfinite(xyz)] = np.nan
-    first = int(c3d["header"]["points"]["first_frame"])
+    first = int(header["first_frame"])
     time_s = (first + np.arange(n_frames)) / rate
     manufacturer = _param(params, "MANUFACTURER", "COMPANY", [""]) or [""]
     return MarkerData(

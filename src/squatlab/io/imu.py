@@ -100,7 +100,14 @@ class _Grid:
 MAX_GRID_PER_SAMPLE = 20
 
 
+# Shorter than this cannot hold the still reference and one squat.
+MIN_RECORDING_S = 1.0
+
+
 def _grid(time_s: np.ndarray, settings: ImuSettings, path: str) -> _Grid:
+    if time_s.size < 2 or time_s[-1] - time_s[0] < MIN_RECORDING_S:
+        span = float(time_s[-1] - time_s[0]) if time_s.size else 0.0
+        raise InputError(f"{path}: too short ({span:.2f} s, {time_s.size} samples); a squat set takes seconds")
     steps = np.diff(time_s)
     rate = 1.0 / float(np.median(steps))
     if time_s[-1] * rate > MAX_GRID_PER_SAMPLE * time_s.size + 1000:

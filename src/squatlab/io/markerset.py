@@ -113,6 +113,8 @@ def _prepare(data: MarkerData, marker_map: Mapping[str, str] | None, settings: L
     empty = sorted(c for c, label in used.items() if not np.isfinite(data.xyz[:, data.labels.index(label)]).any())
     # A marker that never appears is as good as absent: let the angle code fall back.
     used = {c: label for c, label in used.items() if c not in empty}
+    if not used and empty:
+        raise InputError(f"{data.path}: the markers ({', '.join(empty[:5])}, ...) carry no samples in any frame")
     if not used:
         raise InputError(
             f"{data.path}: none of the {len(data.labels)} marker labels is known "

@@ -368,7 +368,13 @@ def _resolve_body(points: Points) -> _Body:
     knee_all = _mean(knees["L"], knees["R"])
     ankle_all = _mean(ankles["L"], ankles["R"])
     if hip_all is None or knee_all is None or ankle_all is None:
-        raise ValueError("need hip, knee and ankle markers (or keypoints) on at least one side")
+        missing = [
+            name for name, found in (("hip", hip_all), ("knee", knee_all), ("ankle", ankle_all)) if found is None
+        ]
+        how = " (the hip joints are placed from LASI, RASI and LPSI/RPSI or SACR, or from hip keypoints)"
+        raise ValueError(
+            f"cannot place the {' and '.join(missing)} joints on either side{how if 'hip' in missing else ''}"
+        )
     forward, note = _resolve_forward(points, up, planar, hip_all, knee_all, ankle_all)
     method.update(note)
     method["planar"] = planar is not None
