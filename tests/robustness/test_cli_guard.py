@@ -84,7 +84,7 @@ def test_unwritable_output_is_a_usage_error_not_a_bug(mot, tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
     line = one_line_error(squatlab("analyze", mot, "--out", blocker / "result", "--quiet"))
-    assert "cannot use" in line and "a_file" in line
+    assert "cannot write the results" in line and "a_file is a file" in line  # found before any analysis
 
 
 def test_demo_and_compare_are_guarded_too(tmp_path, monkeypatch):

@@ -123,7 +123,7 @@ def analyze(
             help="A squat video filmed from the side, or a C3D, TRC, OpenSim .mot/.sto or IMU CSV file.",
         ),
     ],
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder [default: next to INPUT].")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: next to INPUT).")] = None,
     sex: Annotated[Sex | None, typer.Option(help="The lifter's sex (changes what is typical).")] = None,
     load_kg: Annotated[float | None, typer.Option(min=0, help="Load on the bar, kg.")] = None,
     bodyweight_kg: Annotated[float | None, typer.Option(min=0, help="The lifter's body weight, kg.")] = None,

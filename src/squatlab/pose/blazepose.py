@@ -52,6 +52,12 @@ def native_stderr_silenced() -> Iterator[None]:
         python_stderr.close()
 
 
+# The model sees a 256x256 crop; larger frames only cost memory and time (MediaPipe's use
+# grows to ~1.8 GB at 4K). Frames are shrunk to this longest side first; the landmarks and
+# the mask come back at full size.
+MAX_INPUT_SIDE = 1920
+
+
 class BlazePose:
     """BlazePose full with its segmentation mask.
 
@@ -85,13 +91,21 @@ class BlazePose:
         )
 
     def __call__(self, rgb: np.ndarray) -> PoseResult | None:
+        import cv2
+
         height, width = rgb.shape[:2]
-        result = self._pose.process(rgb)
+        scale = min(1.0, MAX_INPUT_SIDE / max(height, width))
+        small = rgb if scale == 1.0 else cv2.resize(rgb, (round(width * scale), round(height * scale)), cv2.INTER_AREA)
+        result = self._pose.process(small)
         if result.pose_landmarks is None:
             return None
         raw = np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks.landmark])
         xy = raw[:, :2] * (width, height)
-        mask = None if result.segmentation_mask is None else np.asarray(result.segmentation_mask, dtype=np.float32)
+        mask = None
+        if result.segmentation_mask is not None:
+            mask = np.asarray(result.segmentation_mask, dtype=np.float32)
+            if scale != 1.0:
+                mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_LINEAR)
         return PoseResult(xy=xy, z=raw[:, 2] * width, visibility=raw[:, 3], mask=mask)
 
     def reset(self) -> None:

@@ -30,8 +30,16 @@ def default_output_dir(input_path: Path) -> Path:
 
 
 def check_destination(out_dir: Path, *, force: bool) -> None:
+    """Refuse an existing folder without ``force``, and a place that cannot be written, before any work."""
     if out_dir.exists() and not force:
         raise OutputExistsError(f"{out_dir} already exists; use --force to replace it or --out to choose another")
+    parent = out_dir.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputExistsError(f"cannot write the results into {out_dir}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputExistsError(f"cannot write the results into {out_dir}: {parent} is not writable")
 
 
 def write_outputs(
