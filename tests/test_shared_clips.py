@@ -164,3 +164,17 @@ def test_front_clip_measures_the_stance(tmp_path):
     assert results["context"]["stance"] in {"narrow", "medium", "wide"}
     measured = [w for w in results["warnings"] if w["code"] == "stance_measured"]
     assert measured and "hip widths apart" in measured[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "name", ["spotter_squat-full-squat_side.mp4", "ikramaliokz_crossfit_6count_air_squat_side.mp4"]
+)
+def test_real_clip_standing_baseline_is_finite_and_quiet(name):
+    from squatlab import conventions as cv
+    from squatlab.bench.real_clips import standing_noise
+
+    trial = analysed(name)
+    for channel in cv.LUMBO_PELVIC:
+        assert np.isfinite(trial.baseline[channel.replace("_deg", "_abs_deg")])
+        _, noise = standing_noise(trial, channel)
+        assert np.isfinite(noise) and noise < 5.0, f"{channel}: frame-to-frame noise {noise:.1f} deg while standing"

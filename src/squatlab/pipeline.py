@@ -16,7 +16,7 @@ from squatlab.errors import NoPersonError
 from squatlab.findings.assess import assess
 from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
-from squatlab.kinematics.lumbopelvic import lumbo_pelvic
+from squatlab.kinematics.lumbopelvic import LUMBAR_ERROR_DEG, PELVIS_ERROR_DEG, lumbo_pelvic
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
@@ -27,11 +27,6 @@ from squatlab.scene.checks import frame_notices, view_notices
 from squatlab.scene.view import assess_view, body_yaw
 from squatlab.settings import Settings
 from squatlab.trial import Context, Landmarks, Notice, Source, Trial
-
-# The pose model's sagittal joint angles err by about 4-7 deg in good side views
-# (Stenum et al. 2021); squatlab's video pelvis and lumbar numbers are at least as uncertain.
-VIDEO_PELVIS_ERROR_DEG = 5.0
-VIDEO_LUMBAR_ERROR_DEG = 6.0
 
 
 def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
@@ -46,8 +41,8 @@ def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -
         rotation_deg=info.rotation_deg,
         codec=info.codec,
         variable_frame_rate=variable_frame_rate,
-        pelvis_error_deg=VIDEO_PELVIS_ERROR_DEG,
-        lumbar_error_deg=VIDEO_LUMBAR_ERROR_DEG,
+        pelvis_error_deg=PELVIS_ERROR_DEG,
+        lumbar_error_deg=LUMBAR_ERROR_DEG,
         details=details,
     )
 
@@ -71,7 +66,9 @@ def finish_video(trial: Trial, settings: Settings) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
     reps' standing windows), the baseline and the findings."""
     trial = find_squat_reps(trial, settings.reps, settings.view)
-    trial = apply_baseline(trial.with_channels(**lumbo_pelvic(trial)))
+    source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
+    channels, notices = lumbo_pelvic(trial, limits=settings.outline)
+    trial = apply_baseline(replace(trial, source=source).with_channels(**channels).with_notices(*notices))
     return assess(trial, settings)
 
 

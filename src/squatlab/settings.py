@@ -394,6 +394,37 @@ class ImuSettings:
 
 
 @dataclass(frozen=True)
+class OutlineSettings:
+    """Pelvis tilt and lumbar flexion from the back's outline (video)."""
+
+    lumbar_min_deg: float = param(
+        -15.0,
+        "deg vs standing",
+        "A squat does not extend the low back much past standing: maximal voluntary arching adds about 11 deg "
+        "(Levine & Whittle 1996); lower estimates mean the outline misled the model.",
+    )
+    lumbar_max_deg: float = param(
+        45.0,
+        "deg vs standing",
+        "Beyond the lumbar spine's whole flexion range in adults (about 50 deg); McKean 2010 measured 26 deg "
+        "of descent range in men's loaded squats.",
+    )
+    pelvis_min_deg: float = param(
+        -30.0,
+        "deg vs standing",
+        "Beyond the pelvis's voluntary posterior tilt (-9 deg, Levine & Whittle 1996) by a wide margin.",
+    )
+    pelvis_max_deg: float = param(
+        60.0,
+        "deg vs standing",
+        "Beyond the anterior tilt of deep squats in the field (about 40 deg in OpenCap's example trial).",
+    )
+    min_conf: float = param(
+        0.3, "0-1", "Frames below this confidence do not count towards a rep's pelvis and lumbar summary."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     pose: PoseSettings = field(default_factory=PoseSettings)
     filter: FilterSettings = field(default_factory=FilterSettings)
@@ -402,6 +433,7 @@ class Settings:
     findings: FindingSettings = field(default_factory=FindingSettings)
     lab: LabSettings = field(default_factory=LabSettings)
     imu: ImuSettings = field(default_factory=ImuSettings)
+    outline: OutlineSettings = field(default_factory=OutlineSettings)
 
 
 def describe(settings: Settings) -> list[dict[str, Any]]:

@@ -50,6 +50,7 @@ class ClipResult:
     joint_err: dict[str, np.ndarray]  # the same for hip, knee, shin and trunk angles
     coverage: float  # share of rep frames with a confident estimate
     detected: bool  # the findings flagged a butt wink in some rep
+    judged: bool  # the findings could judge butt wink in some rep (the back was seen)
     reps: int
 
 
@@ -94,6 +95,7 @@ def evaluate(clip: Clip, trial: Trial) -> ClipResult:
         joint_err[name] = channel.values[:n][ok] - truth[name].to_numpy()[:n][ok]
     findings = trial.findings.get("reps", [])
     detected = any(r.get("butt_wink") and r["butt_wink"].get("detected") for r in findings)
+    judged = any(r.get("butt_wink") is not None for r in findings)
     squat = clip.spec["spec"]["squat"]
     return ClipResult(
         name=clip.name,
@@ -105,6 +107,7 @@ def evaluate(clip: Clip, trial: Trial) -> ClipResult:
         joint_err=joint_err,
         coverage=float(confident[in_rep].mean()) if in_rep.any() else 0.0,
         detected=detected,
+        judged=judged,
         reps=len(trial.reps),
     )
 
@@ -122,6 +125,7 @@ def failed(clip: Clip) -> ClipResult:
         joint_err={name: empty for name in cv.JOINT_ANGLES},
         coverage=0.0,
         detected=False,
+        judged=False,
         reps=0,
     )
 
@@ -168,9 +172,13 @@ def condition_table(results: list[ClipResult]) -> pd.DataFrame:
 
 def wink_table(results: list[ClipResult]) -> pd.DataFrame:
     rows = []
+    positive = [r for r in results if r.wink_deg >= WINK_POSITIVE_DEG]
+    negative = [r for r in results if r.wink_deg == 0]
     for label, sel in (
-        (f"wink >= {WINK_POSITIVE_DEG:g} deg", [r for r in results if r.wink_deg >= WINK_POSITIVE_DEG]),
-        ("no wink (normal, stiff, over-arch)", [r for r in results if r.wink_deg == 0]),
+        (f"wink >= {WINK_POSITIVE_DEG:g} deg", positive),
+        (f"wink >= {WINK_POSITIVE_DEG:g} deg, back seen", [r for r in positive if r.judged]),
+        ("no wink (normal, stiff, over-arch)", negative),
+        ("no wink, back seen", [r for r in negative if r.judged]),
     ):
         flagged = sum(r.detected for r in sel)
         rows.append(

@@ -82,8 +82,15 @@ def collect(folders: list[Path], cache: Path) -> tuple[Samples, list[str]]:
 
 
 def ridge(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Ridge regression without an intercept."""
-    return np.linalg.solve(x.T @ x + lam * np.eye(x.shape[1]), x.T @ y)
+    """Ridge regression without an intercept, on standardised features; weights for raw features.
+
+    Standardising makes the penalty treat a sagitta (a few percent) and a squared hip angle
+    (tens of degrees) alike.
+    """
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = x / scale
+    return np.linalg.solve(z.T @ z + lam * np.eye(x.shape[1]), z.T @ y) / scale
 
 
 def cross_validated(s: Samples, y: np.ndarray, lam: float) -> np.ndarray:

@@ -41,24 +41,26 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.kinematics.baseline import baseline_curve
 from squatlab.kinematics.filtering import lowpass
-from squatlab.pose.outline import LEVELS
-from squatlab.trial import Channel, Landmarks, Trial
+from squatlab.settings import OutlineSettings
+from squatlab.trial import Channel, Landmarks, Notice, Trial
 
 MODEL_RESOURCE = "lumbopelvic_model.json"
 # The outline is a slow signal; 3 Hz keeps a squat's shape and removes mask flicker.
 OUTLINE_CUTOFF_HZ = 3.0
 # Heights of the profile (trunk lengths above the hip).
 PROFILE_LEVELS = tuple(round(float(a), 2) for a in np.arange(-0.2, 0.91, 0.05))
-# The stretch that must be seen: the buttocks' top to the upper low back. Above it, the
-# bar, the plates and the elbows often hide the back.
-NEEDED = (-0.15, 0.55)
+# The stretch that must be seen: the top of the buttocks to the lower thoracic spine. The
+# lumbar curve shows over this whole stretch (a shorter one, up to L1 alone, followed the
+# rendered lumbar flexion poorly). Elbows held behind the back (hands on the hips, a low
+# bar) hide part of it, and those frames are not measured.
+NEEDED = (-0.15, 0.7)
 # An elbow or a wrist hides the back near its height (within OCCLUSION_SPAN trunk
 # lengths) when its centre lies within OCCLUSION_MARGIN_PCT of the back's surface (an
 # arm is about that thick) and clearly behind the trunk line (BEHIND_PCT): an arm hanging
 # at the side lies over the trunk, not behind it, and hides nothing of the outline.
 OCCLUSION_MARGIN_PCT = 8.0
 OCCLUSION_BEHIND_PCT = 10.0
-OCCLUSION_SPAN = 0.15
+OCCLUSION_SPAN = 0.1
 # Below this trunk length (hip to shoulder, pixels) the outline is a few pixels wide.
 MIN_TRUNK_PX = 40.0
 GOOD_TRUNK_PX = 100.0
@@ -66,11 +68,16 @@ GOOD_TRUNK_PX = 100.0
 # which it counts as corrupted rather than curved.
 MAX_BEND_PCT = 6.0
 VIEW_TRUST = {"side": 1.0, "oblique": 0.3, "front": 0.0, "unknown": 0.0}
+# The model's error on rendered clear side views (python -m squatlab.bench.accuracy,
+# docs/validation.md: pelvis tilt RMSE 3.95 deg, lumbar flexion 5.05 deg). The findings
+# keep their thresholds above it plus the postural noise floor.
+PELVIS_ERROR_DEG = 4.0
+LUMBAR_ERROR_DEG = 5.0
 
 FEATURES = (
-    "sagitta_0.30_0.25",
-    "sagitta_0.20_0.20",
-    "sagitta_0.40_0.15",
+    "sagitta_0.35_0.35",
+    "sagitta_0.25_0.25",
+    "sagitta_0.45_0.25",
     "sagitta_0.05_0.15",
     "chord_low_deg",
     "chord_mid_deg",
@@ -78,8 +85,8 @@ FEATURES = (
     cv.HIP_FLEXION,
     cv.KNEE_FLEXION,
     "chord_bend_deg",
-    "hip_x_sagitta_0.30",
-    "hip_x_sagitta_0.20",
+    "hip_x_sagitta_0.35",
+    "hip_x_sagitta_0.25",
     "hip_x_chord_bend",
     "hip_squared",
     "trunk_x_hip",
@@ -215,10 +222,19 @@ def _sagitta(profile: np.ndarray, middle: float, half_span: float) -> np.ndarray
     return _at(profile, middle) - (_at(profile, middle - half_span) + _at(profile, middle + half_span)) / 2
 
 
-def _chord_angle(points: np.ndarray, low: float, high: float, facing: str) -> np.ndarray:
-    """Angle from vertical of the outline's chord between two heights (deg, + = top forward)."""
-    i, j = int(np.argmin(np.abs(LEVELS - low))), int(np.argmin(np.abs(LEVELS - high)))
-    d = points[:, j] - points[:, i]
+def _chord_angle(profile: np.ndarray, trunk_deg: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Angle from vertical of the back's chord between two heights (deg, + = top tipped forward).
+
+    The trunk line's own angle plus the chord's angle to it: a back that lies further behind
+    the line higher up leans back relative to the trunk.
+    """
+    rise = 100.0 * (high - low)
+    return trunk_deg - np.degrees(np.arctan2(_at(profile, high) - _at(profile, low), rise))
+
+
+def _trunk_line_deg(hip: np.ndarray, shoulder: np.ndarray, facing: str) -> np.ndarray:
+    """The hip-shoulder line from vertical (deg, + = leaning forward), from the mid points."""
+    d = shoulder - hip
     sign = -1.0 if facing == "left" else 1.0
     return np.degrees(np.arctan2(sign * d[:, 0], -d[:, 1]))
 
@@ -248,17 +264,18 @@ def outline_measures(trial: Trial) -> OutlineMeasures:
     needed = (np.asarray(PROFILE_LEVELS) >= NEEDED[0] - 1e-9) & (np.asarray(PROFILE_LEVELS) <= NEEDED[1] + 1e-9)
     profile = np.where(hidden, np.nan, profile)
     seen = np.isfinite(profile[:, needed]).all(axis=1)
+    trunk_deg = _trunk_line_deg(hip, shoulder, facing)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         bend = np.nanmax(np.abs(np.diff(profile[:, needed], n=2, axis=1)), axis=1)
     base = np.column_stack(
         [
-            _sagitta(profile, 0.30, 0.25),
-            _sagitta(profile, 0.20, 0.20),
-            _sagitta(profile, 0.40, 0.15),
+            _sagitta(profile, 0.35, 0.35),
+            _sagitta(profile, 0.25, 0.25),
+            _sagitta(profile, 0.45, 0.25),
             _sagitta(profile, 0.05, 0.15),
-            _chord_angle(points, -0.1, 0.2, facing),
-            _chord_angle(points, 0.1, 0.45, facing),
+            _chord_angle(profile, trunk_deg, -0.1, 0.3),
+            _chord_angle(profile, trunk_deg, 0.3, 0.7),
             trial.channels[cv.TRUNK_INCLINATION].values,
             trial.channels[cv.HIP_FLEXION].values,
             trial.channels[cv.KNEE_FLEXION].values,
@@ -270,10 +287,10 @@ def outline_measures(trial: Trial) -> OutlineMeasures:
 
 def design(delta: np.ndarray) -> np.ndarray:
     """The model's features (:data:`FEATURES`) from the base measures' changes from standing."""
-    sag30, sag20, _, _, chord_low, chord_mid, trunk, hip, _ = delta.T
+    sag35, sag25, _, _, chord_low, chord_mid, trunk, hip, _ = delta.T
     bend = chord_mid - chord_low
     return np.column_stack(
-        [delta, bend, hip * sag30 / 100, hip * sag20 / 100, hip * bend / 100, hip**2 / 100, trunk * hip / 100]
+        [delta, bend, hip * sag35 / 100, hip * sag25 / 100, hip * bend / 100, hip**2 / 100, trunk * hip / 100]
     )
 
 
@@ -296,25 +313,76 @@ def confidence(trial: Trial, m: OutlineMeasures) -> np.ndarray:
     return m.seen * smooth * size * view * np.clip(joints / 0.5, 0.0, 1.0)
 
 
-def lumbo_pelvic(trial: Trial, model: LumboPelvicModel | None = None) -> dict[str, Channel]:
-    """Pelvis tilt and lumbar flexion of a video trial whose reps are known.
+def plausible(pelvis: np.ndarray, lumbar: np.ndarray, limits: OutlineSettings) -> np.ndarray:
+    """Frames whose estimates lie inside the physiological ranges (NaN counts as plausible).
 
-    The values are already relative to the standing windows of the reps (the baseline
-    stage then removes what little remains). Absent, with the reason, when the outline
-    was not recorded or there is no standing to refer to.
+    >>> plausible(np.array([10.0, 70.0]), np.array([5.0, 5.0]), OutlineSettings()).tolist()
+    [True, False]
+    """
+    with np.errstate(invalid="ignore"):
+        out = (pelvis < limits.pelvis_min_deg) | (pelvis > limits.pelvis_max_deg)
+        out |= (lumbar < limits.lumbar_min_deg) | (lumbar > limits.lumbar_max_deg)
+    return ~out
+
+
+def lumbo_pelvic(
+    trial: Trial, model: LumboPelvicModel | None = None, limits: OutlineSettings | None = None
+) -> tuple[dict[str, Channel], list[Notice]]:
+    """Pelvis tilt and lumbar flexion of a video trial whose reps are known, and warnings.
+
+    The values are already relative to the standing window of the set (the baseline stage
+    then removes what little remains). Absent, with the reason, when the outline was not
+    recorded or there is no standing to refer to. Frames whose estimates leave the
+    physiological ranges (``limits``) get confidence 0: the outline misled the model there.
     """
     names = (cv.PELVIS_TILT_ABS, cv.LUMBAR_FLEXION_ABS)
+    limits = limits or OutlineSettings()
     if trial.landmarks is None or trial.view is None or "trunk_outline_xy" not in trial.extras:
-        return {n: Channel.absent(trial.n_frames, "no person mask outline was recorded for this trial") for n in names}
+        reason = "no person mask outline was recorded for this trial"
+        return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     model = model or load_model()
     m = outline_measures(trial)
     reference = standing_reference(trial, m.base)
     if reference is None:
-        reason = "the low back was never seen clearly while standing before a rep, so there is no baseline"
-        return {n: Channel.absent(trial.n_frames, reason) for n in names}
+        reason = "the low back was never seen clearly while standing before the set, so there is no baseline"
+        return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     x = design(m.base - reference)
+    pelvis, lumbar = x @ np.asarray(model.pelvis_weights), x @ np.asarray(model.lumbar_weights)
     conf = confidence(trial, m)
+    ok = plausible(pelvis, lumbar, limits)
+    notices = _notices(trial, m, conf, ok)
+    conf = np.where(ok, conf, 0.0)
     return {
-        cv.PELVIS_TILT_ABS: Channel.measured(x @ np.asarray(model.pelvis_weights), conf),
-        cv.LUMBAR_FLEXION_ABS: Channel.measured(x @ np.asarray(model.lumbar_weights), conf),
-    }
+        cv.PELVIS_TILT_ABS: Channel.measured(pelvis, conf),
+        cv.LUMBAR_FLEXION_ABS: Channel.measured(lumbar, conf),
+    }, notices
+
+
+def _notices(trial: Trial, m: OutlineMeasures, conf: np.ndarray, ok: np.ndarray) -> list[Notice]:
+    """Why pelvis and lumbar numbers are missing in a good part of the reps."""
+    in_reps = np.zeros(trial.n_frames, dtype=bool)
+    for rep in trial.reps:
+        in_reps[rep.start_frame : rep.end_frame + 1] |= rep.measurable
+    if not in_reps.any():
+        return []
+    notices = []
+    hidden = float(np.mean(m.hidden_by_arms[in_reps]))
+    if hidden > 0.2:
+        notices.append(
+            Notice(
+                "back_hidden_by_arms",
+                f"An elbow or a hand covers the low back's outline in {hidden:.0%} of the rep frames (hands on the "
+                "hips, a low bar, dumbbells); pelvis tilt and lumbar flexion are not measured there.",
+            )
+        )
+    implausible = float(np.mean(~ok[in_reps] & (conf[in_reps] > 0)))
+    if implausible > 0.1:
+        notices.append(
+            Notice(
+                "lumbopelvic_implausible",
+                f"In {implausible:.0%} of the rep frames the outline model gave pelvis or lumbar angles outside the "
+                "physiological range; those frames are not reported. Loose clothing or a body shape unlike the "
+                "rendered ones it was fitted on can mislead it.",
+            )
+        )
+    return notices

@@ -49,7 +49,9 @@ def _at(channel: Channel | None, frame: int) -> dict[str, float | None] | None:
     return {"value": _num(channel.values[frame]), "conf": _num(channel.conf[frame])}
 
 
-def lumbo_pelvic_summary(channel: Channel | None, rep: Rep) -> tuple[dict[str, Any] | None, str | None]:
+def lumbo_pelvic_summary(
+    channel: Channel | None, rep: Rep, *, min_conf: float = _MIN_CONF
+) -> tuple[dict[str, Any] | None, str | None]:
     """Summary of pelvis tilt or lumbar flexion over one rep, or (None, why not)."""
     if channel is None:
         return None, "this source does not measure it"
@@ -59,7 +61,7 @@ def lumbo_pelvic_summary(channel: Channel | None, rep: Rep) -> tuple[dict[str, A
         return None, f"rep not measurable: {rep.reason}"
     sl = slice(rep.start_frame, rep.end_frame + 1)
     values, conf = channel.values[sl], channel.conf[sl]
-    good = np.isfinite(values) & (conf >= _MIN_CONF)
+    good = np.isfinite(values) & (conf >= min_conf)
     if good.mean() < _MIN_MEASURED_SHARE:
         return None, f"measured with confidence in only {good.mean():.0%} of the rep's frames"
     v = np.where(good, values, np.nan)
