@@ -109,7 +109,7 @@ def test_cli_end_to_end_writes_every_output(tmp_path):
     rep = results["reps"][0]
     assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
     pelvis = rep["pelvis_tilt_deg"]  # a clean side view in fitted clothes: measured from the back's outline
-    assert pelvis is not None and pelvis["mean_conf"] >= 0.3 and pelvis["at_bottom"] is not None
+    assert pelvis is not None and pelvis["mean_conf"] >= 0.3 and pelvis["max"] is not None
     assert results["context"]["load_kg"] == 60
     html = (out / "report.html").read_text()
     assert "does not diagnose" in html and "data:image/jpeg;base64" in html and "data:image/png;base64" in html

@@ -69,3 +69,13 @@ def test_shipped_model_is_complete():
     assert LumboPelvicModel.from_dict(model.to_dict()) == model
     with pytest.raises(ValueError, match="refit"):
         LumboPelvicModel.from_dict({**model.to_dict(), "features": ["something else"]})
+
+
+def test_values_outside_the_physiological_range_are_withheld():
+    from squatlab.kinematics.lumbopelvic import plausible
+    from squatlab.settings import OutlineSettings
+
+    limits = OutlineSettings()
+    pelvis = np.array([10.0, 70.0, 10.0, 10.0, np.nan])
+    lumbar = np.array([20.0, 10.0, 60.0, -30.0, 5.0])
+    assert plausible(pelvis, lumbar, limits).tolist() == [True, False, False, False, True]
