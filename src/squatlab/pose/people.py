@@ -10,7 +10,7 @@ so the tracker cannot jump to them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -157,10 +157,3 @@ def choose_squatter(people: list[Track], person: int | None = None) -> int:
     if person is not None:
         return person - 1
     return int(np.argmax([t.motion + 1e-6 * len(t.detections) for t in people]))
-
-
-def sample_times(duration_s: float, rate_hz: float) -> np.ndarray:
-    return np.arange(0.0, max(duration_s, 0.0) + 1e-9, 1.0 / rate_hz)
-
-
-ProgressFn = Callable[[int], None]

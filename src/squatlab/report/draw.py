@@ -11,6 +11,7 @@ from squatlab.trial import Trial
 NEAR = (60, 220, 255)
 FAR = (150, 150, 150)
 BACK = (255, 80, 200)
+OUTLINE = (255, 230, 0)
 TEXT = (255, 255, 255)
 
 
@@ -40,10 +41,13 @@ def draw_pose(rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0) 
     shoulder, hip = xy[lm.index(f"{near}_shoulder")], xy[lm.index(f"{near}_hip")]
     if np.all(np.isfinite(shoulder)) and np.all(np.isfinite(hip)):
         cv2.line(out, _pt(hip, scale), _pt(shoulder, scale), BACK, thick + 1, cv2.LINE_AA)
-    outline = trial.extras.get("back_outline_xy")
-    if outline is not None and np.isfinite(outline[frame]).all():
-        pts = np.round(outline[frame] * scale).astype(np.int32).reshape(-1, 1, 2)
-        cv2.polylines(out, [pts], False, BACK, thick + 1, cv2.LINE_AA)
+    outline = trial.extras.get("trunk_outline_xy")
+    if outline is not None and trial.view is not None:
+        back = outline[frame, :, 0 if trial.view.facing != "left" else 1]
+        back = back[np.isfinite(back).all(axis=1)]
+        if len(back) >= 2:  # the back's outline, as the pelvis and lumbar estimate reads it
+            pts = np.round(back * scale).astype(np.int32).reshape(-1, 1, 2)
+            cv2.polylines(out, [pts], False, OUTLINE, thick, cv2.LINE_AA)
     return out
 
 
