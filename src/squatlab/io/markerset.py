@@ -146,12 +146,12 @@ def _channels(prep: _Prepared, n: int) -> tuple[dict[str, Channel], MarkerAngles
         strict = {}
     channels: dict[str, Channel] = {}
     for name, values in angles.channels.items():
-        unit = "leg lengths" if name == cv.HIP_HEIGHT else "deg"
+        unit = cv.CHANNELS[name].unit
         own = strict.get(name, np.full(n, np.nan))
         conf = np.where(np.isfinite(own), 1.0, FILLED_CONF)
         channels[name] = Channel.measured(values, conf, unit=unit)
     for name, reason in angles.absent.items():
-        unit = "leg lengths" if name == cv.HIP_HEIGHT else "deg"
+        unit = cv.CHANNELS[name].unit
         channels[name] = Channel.absent(n, reason, unit=unit)
     return channels, angles
 

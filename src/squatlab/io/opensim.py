@@ -27,7 +27,6 @@ are, so files written by :func:`squatlab.io.export.write_mot` read back unchange
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.errors import InputError
 from squatlab.io._messages import one_line
+from squatlab.io._text_table import NUMBER, require_increasing, split_fields
 from squatlab.settings import LabSettings
 from squatlab.trial import Channel, Notice, Source, Trial
 
@@ -52,7 +52,6 @@ OPENSIM_COLUMNS = (
 # Shin angle from the leg chain and from the ankle disagree beyond this when the heel lifts
 # or the hips rotate a lot; we then say so.
 SHIN_CHECK_DEG = 10.0
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf)$", re.IGNORECASE)
 
 
 def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
@@ -71,14 +70,14 @@ def _table(lines: list[str], start: int, path: Path) -> tuple[list[str], np.ndar
     body = [(i + 1, s) for i, s in enumerate(lines[start:], start=start) if s.strip()]
     if not body:
         raise InputError(f"{path}: no column names after 'endheader'")
-    names = [c.strip() for c in (body[0][1].split("\t") if "\t" in body[0][1] else body[0][1].split())]
+    names = [c.strip() for c in split_fields(body[0][1])]
     names = [c for c in names if c]
     rows = []
     for row_no, line in body[1:]:
         cells = line.split()
         if len(cells) != len(names):
             raise InputError(f"{path}: row {row_no} has {len(cells)} values for {len(names)} columns")
-        bad = next((c for c in cells if not _NUMBER.match(c)), None)
+        bad = next((c for c in cells if not NUMBER.match(c)), None)
         if bad is not None:
             raise InputError(f"{path}: row {row_no}: {bad!r} is not a number")
         rows.append([float(c) for c in cells])
@@ -104,9 +103,10 @@ def _knee(cols: dict[str, np.ndarray], notices: list[Notice]) -> np.ndarray | No
     return knee
 
 
-def _shin(cols: dict[str, np.ndarray], knee: np.ndarray | None, notices: list[Notice]) -> np.ndarray | None:
+def _shin(
+    cols: dict[str, np.ndarray], knee: np.ndarray | None, hip: np.ndarray | None, notices: list[Notice]
+) -> np.ndarray | None:
     shin = _mean_sides(cols, "ankle_angle")
-    hip = _mean_sides(cols, "hip_flexion")
     if shin is not None and knee is not None and hip is not None and "pelvis_tilt" in cols:
         # In-plane leg chain: shank inclination = knee - hip - pelvis_tilt (OpenSim signs).
         chain = knee - hip - cols["pelvis_tilt"]
@@ -131,7 +131,7 @@ def _channels(cols: dict[str, np.ndarray], n: int, notices: list[Notice]) -> dic
     out[cv.HIP_FLEXION] = hip if hip is not None else "no hip_flexion_r/l column"
     knee = _knee(cols, notices)
     out[cv.KNEE_FLEXION] = knee if knee is not None else "no knee_angle_r/l column"
-    shin = _shin(cols, knee, notices)
+    shin = _shin(cols, knee, hip, notices)
     out[cv.SHIN_ANGLE] = shin if shin is not None else "no ankle_angle_r/l column"
     if tilt is not None and lumbar is not None:
         out[cv.TRUNK_INCLINATION] = -(tilt + lumbar)
@@ -161,12 +161,7 @@ def _time(names: list[str], data: np.ndarray, path: Path) -> np.ndarray:
     if not np.isfinite(t).all():
         i = int(np.flatnonzero(~np.isfinite(t))[0])
         raise InputError(f"{path}: time is missing or not finite in data row {i + 1}")
-    steps = np.diff(t)
-    if (steps <= 0).any():
-        i = int(np.flatnonzero(steps <= 0)[0])
-        raise InputError(
-            f"{path}: time goes backwards or repeats at data row {i + 2} ({t[i + 1]:g} s after {t[i]:g} s)"
-        )
+    require_increasing(t, path, "data row")
     return t
 
 

@@ -10,22 +10,16 @@ name2 ...``; ``X1 Y1 Z1 X2 ...``; then one row per frame. Fields are tab-separat
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from squatlab.errors import InputError
 from squatlab.io._messages import one_line
+from squatlab.io._text_table import NUMBER, require_increasing, split_fields
 from squatlab.io.markerset import UNIT_TO_M, MarkerData
 
 PIXEL_UNITS = ("px", "pixel", "pixels")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf)$", re.IGNORECASE)
-
-
-def _split(line: str) -> list[str]:
-    line = line.rstrip("\r\n")
-    return line.split("\t") if "\t" in line else line.split()
 
 
 def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
@@ -33,13 +27,13 @@ def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
     frame_line = next((i for i, s in enumerate(lines[:10]) if s.strip().lower().startswith("frame")), None)
     if frame_line is None or frame_line < 2:
         raise InputError(f"{path}: not a TRC file (no 'Frame#' line after the header)")
-    keys = [k.strip() for k in _split(lines[frame_line - 2])]
-    values = [v.strip() for v in _split(lines[frame_line - 1])]
+    keys = [k.strip() for k in split_fields(lines[frame_line - 2])]
+    values = [v.strip() for v in split_fields(lines[frame_line - 1])]
     return dict(zip(keys, values, strict=False)), frame_line
 
 
 def _names(line: str) -> list[str]:
-    cells = [c.strip() for c in _split(line)]
+    cells = [c.strip() for c in split_fields(line)]
     return [c for c in cells[2:] if c]
 
 
@@ -47,7 +41,7 @@ def _to_float(cell: str, path: Path, row: int) -> float:
     cell = cell.strip()
     if cell == "":
         return np.nan
-    if not _NUMBER.match(cell):
+    if not NUMBER.match(cell):
         raise InputError(f"{path}: row {row}: {cell!r} is not a number")
     return float(cell)
 
@@ -57,7 +51,7 @@ def _rows(lines: list[str], start: int, n_cols: int, path: Path) -> np.ndarray:
     for i, line in enumerate(lines[start:], start=start + 1):
         if not line.strip():
             continue
-        cells = _split(line)
+        cells = split_fields(line)
         if len(cells) > n_cols and any(c.strip() for c in cells[n_cols:]):
             raise InputError(f"{path}: row {i} has {len(cells)} fields, the header describes {n_cols}")
         cells = (cells + [""] * n_cols)[:n_cols]
@@ -67,11 +61,16 @@ def _rows(lines: list[str], start: int, n_cols: int, path: Path) -> np.ndarray:
     return np.asarray(rows, dtype=float)
 
 
-def _rate(header: dict[str, str], time_s: np.ndarray, path: Path) -> float:
+def _declared_rate(header: dict[str, str]) -> float:
+    """The header's DataRate as a number; NaN when missing or not a number."""
     try:
-        rate = float(header.get("DataRate", "nan"))
+        return float(header.get("DataRate", "nan"))
     except ValueError:
-        rate = np.nan
+        return np.nan
+
+
+def _rate(declared: float, time_s: np.ndarray, path: Path) -> float:
+    rate = declared
     if not rate > 0 and time_s.size > 1:
         rate = 1.0 / float(np.median(np.diff(time_s)))
     if not np.isfinite(rate) or rate <= 0:
@@ -85,12 +84,7 @@ def _time(data: np.ndarray, rate_hint: float | None, path: Path) -> np.ndarray:
         if rate_hint is None:
             raise InputError(f"{path}: the Time column has missing values and DataRate is not given")
         return np.arange(data.shape[0]) / rate_hint
-    steps = np.diff(time_s)
-    if (steps <= 0).any():
-        i = int(np.flatnonzero(steps <= 0)[0])
-        raise InputError(
-            f"{path}: time goes backwards or repeats at frame {i + 2} ({time_s[i + 1]:g} s after {time_s[i]:g} s)"
-        )
+    require_increasing(time_s, path, "frame")
     return time_s
 
 
@@ -119,18 +113,15 @@ def read_trc(path: str | Path) -> MarkerData:
     unit = header.get("Units", "mm").strip().lower() or "mm"
     if unit not in UNIT_TO_M and unit not in PIXEL_UNITS:
         raise InputError(f"{path}: unknown Units {unit!r}; expected mm, cm, m or px")
-    try:
-        hint = float(header["DataRate"])
-    except (KeyError, ValueError):
-        hint = None
-    time_s = _time(data, hint if hint and hint > 0 else None, path)
+    declared = _declared_rate(header)
+    time_s = _time(data, declared if declared > 0 else None, path)
     xyz = data[:, 2:].reshape(data.shape[0], len(names), 3)
     xyz[~np.isfinite(xyz)] = np.nan  # "inf" or overflowing numbers are not positions
     return MarkerData(
         path=str(path),
         kind="trc",
         time_s=time_s,
-        rate_hz=_rate(header, time_s, path),
+        rate_hz=_rate(declared, time_s, path),
         labels=tuple(names),
         xyz=xyz,
         unit="px" if unit in PIXEL_UNITS else unit,

@@ -17,8 +17,6 @@ import numpy as np
 from squatlab.errors import InputError
 from squatlab.trial import Notice
 
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv")
-
 # A frame-to-frame interval this far from the median marks a variable frame rate.
 _VFR_TOLERANCE = 0.05
 # A file counts as cut short when at least this share of the frames and of the duration its
