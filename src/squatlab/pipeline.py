@@ -106,8 +106,8 @@ def track_video(
     )
     v = settings.view
     view = assess_view(landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg)
-    channels = joint_channels(landmarks, time_s, view)
-    side = view.near_side if view.near_side in ("left", "right") else "left"
+    leg_px = leg_length(landmarks, time_s, view.leg_side)
+    channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
     notices = [
         *cut_short,
         *pose.notices,
@@ -126,7 +126,7 @@ def track_video(
         view=view,
         notices=tuple(notices),
         context=context or Context(),
-        extras={**pose.extras, "leg_length_px": leg_length(landmarks, time_s, side), "track_segment": segments},
+        extras={**pose.extras, "leg_length_px": leg_px, "track_segment": segments},
     )
 
 

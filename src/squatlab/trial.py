@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from squatlab import conventions as cv
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -108,6 +110,11 @@ class View:
     yaw_deg: np.ndarray  # (n_frames,) 90 = pure side view, 0 = front or back
     facing: str  # the way the lifter faces in the image: "right" | "left" | "unknown"
     near_side: str  # the body side toward the camera: "left" | "right" | "unknown"
+
+    @property
+    def leg_side(self) -> str:
+        """The leg to measure: in a side view the near leg is the one seen; left when unknown."""
+        return self.near_side if self.near_side in cv.SIDES else "left"
 
     @property
     def overall(self) -> str:

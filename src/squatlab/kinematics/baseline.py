@@ -41,9 +41,14 @@ def baseline_curve(time_s: np.ndarray, values: np.ndarray, windows: list[tuple[f
     return np.interp(time_s, np.array(centres)[order], np.array(medians)[order])
 
 
+def standing_windows(trial: Trial) -> list[tuple[float, float]]:
+    """The reps' standing windows (start_s, end_s), each once, in time order."""
+    return sorted({r.standing for r in trial.reps if r.standing is not None})
+
+
 def apply_baseline(trial: Trial) -> Trial:
     """Add the relative pelvis tilt and lumbar flexion channels to ``trial``."""
-    windows = sorted({r.standing for r in trial.reps if r.standing is not None})
+    windows = standing_windows(trial)
     channels = dict(trial.channels)
     baseline = dict(trial.baseline)
     for absolute, relative in PAIRS:

@@ -30,7 +30,7 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> tu
     filled = np.zeros(len(out), dtype=bool)
     for col in range(flat.shape[1]):
         column = flat[:, col]
-        for start, stop in _nan_runs(column):
+        for start, stop in valid_runs(np.isnan(column)):
             if start == 0 or stop == len(column):
                 continue
             if time_s[stop] - time_s[start - 1] > max_gap_s + 1e-9:
@@ -38,12 +38,6 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> tu
             column[start:stop] = np.interp(time_s[start:stop], time_s[[start - 1, stop]], column[[start - 1, stop]])
             filled[start:stop] = True
     return out, filled
-
-
-def _nan_runs(column: np.ndarray) -> list[tuple[int, int]]:
-    missing = np.isnan(column).astype(np.int8)
-    edges = np.diff(np.concatenate(([0], missing, [0])))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 def valid_runs(valid: np.ndarray) -> list[tuple[int, int]]:

@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from squatlab import conventions as cv
-from squatlab.kinematics.baseline import baseline_curve
+from squatlab.kinematics.angles import trunk_inclination
+from squatlab.kinematics.baseline import baseline_curve, standing_windows
 from squatlab.kinematics.filtering import lowpass
 from squatlab.settings import OutlineSettings
 from squatlab.trial import Channel, Landmarks, Notice, Trial
@@ -140,8 +141,7 @@ def posterior_outline(outline_xy: np.ndarray, facing: str) -> np.ndarray:
 
 def smooth_outline(points: np.ndarray, time_s: np.ndarray, *, cutoff_hz: float = OUTLINE_CUTOFF_HZ) -> np.ndarray:
     """Zero-lag low-pass of every outline point over time (gaps stay gaps)."""
-    flat = points.reshape(points.shape[0], -1)
-    return lowpass(flat, time_s, cutoff_hz=cutoff_hz).reshape(points.shape)
+    return lowpass(points, time_s, cutoff_hz=cutoff_hz)
 
 
 def _trunk_frame(hip: np.ndarray, shoulder: np.ndarray, facing: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -232,13 +232,6 @@ def _chord_angle(profile: np.ndarray, trunk_deg: np.ndarray, low: float, high: f
     return trunk_deg - np.degrees(np.arctan2(_at(profile, high) - _at(profile, low), rise))
 
 
-def _trunk_line_deg(hip: np.ndarray, shoulder: np.ndarray, facing: str) -> np.ndarray:
-    """The hip-shoulder line from vertical (deg, + = leaning forward), from the mid points."""
-    d = shoulder - hip
-    sign = -1.0 if facing == "left" else 1.0
-    return np.degrees(np.arctan2(sign * d[:, 0], -d[:, 1]))
-
-
 @dataclass(frozen=True)
 class OutlineMeasures:
     """Per-frame base measures (absolute) and their quality."""
@@ -264,7 +257,8 @@ def outline_measures(trial: Trial) -> OutlineMeasures:
     needed = (np.asarray(PROFILE_LEVELS) >= NEEDED[0] - 1e-9) & (np.asarray(PROFILE_LEVELS) <= NEEDED[1] + 1e-9)
     profile = np.where(hidden, np.nan, profile)
     seen = np.isfinite(profile[:, needed]).all(axis=1)
-    trunk_deg = _trunk_line_deg(hip, shoulder, facing)
+    # The mid points' hip-shoulder line; an unknown facing counts as facing right.
+    trunk_deg = trunk_inclination(hip, shoulder, -1 if facing == "left" else 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         bend = np.nanmax(np.abs(np.diff(profile[:, needed], n=2, axis=1)), axis=1)
@@ -296,7 +290,7 @@ def design(delta: np.ndarray) -> np.ndarray:
 
 def standing_reference(trial: Trial, base: np.ndarray) -> np.ndarray | None:
     """Per frame, the base measures' standing values (from the reps' standing windows)."""
-    windows = sorted({r.standing for r in trial.reps if r.standing is not None})
+    windows = standing_windows(trial)
     columns = [baseline_curve(trial.time_s, base[:, k], windows) for k in range(base.shape[1])]
     if any(c is None for c in columns):
         return None

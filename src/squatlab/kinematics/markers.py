@@ -277,13 +277,6 @@ def _get(points: Points, name: str) -> np.ndarray | None:
     return None if p is None else np.asarray(p, dtype=float)
 
 
-def _joint(points: Points, lateral: str, medial: str) -> np.ndarray | None:
-    lat, med = _get(points, lateral), _get(points, medial)
-    if lat is not None and med is not None:
-        return (lat + med) / 2
-    return lat if lat is not None else med
-
-
 def _resolve_up(points: Points, planar: int | None) -> np.ndarray:
     upper = _mean(*(_get(points, n) for n in ("LASI", "RASI", "LHJC", "RHJC", "LHIP", "RHIP", "C7", "NECK")))
     lower = _mean(*(_get(points, n) for n in ("LANK", "RANK", "LHEE", "RHEE", "LMED", "RMED")))
@@ -362,8 +355,9 @@ def _resolve_body(points: Points) -> _Body:
     hips, method = {}, {"up_axis": "XYZ"[int(np.flatnonzero(up)[0])] + ("+" if up.sum() > 0 else "-")}
     for side in ("L", "R"):
         hips[side], method[f"hip_centre_{side}"] = _side_joints(points, side, pelvis)
-    knees = {s: _joint(points, f"{s}KNE", f"{s}KNM") for s in ("L", "R")}
-    ankles = {s: _joint(points, f"{s}ANK", f"{s}MED") for s in ("L", "R")}
+    # Joint centres: midway between the lateral and medial markers, or the one present.
+    knees = {s: _mean(_get(points, f"{s}KNE"), _get(points, f"{s}KNM")) for s in ("L", "R")}
+    ankles = {s: _mean(_get(points, f"{s}ANK"), _get(points, f"{s}MED")) for s in ("L", "R")}
     hip_all = _mean(hips["L"], hips["R"])
     knee_all = _mean(knees["L"], knees["R"])
     ankle_all = _mean(ankles["L"], ankles["R"])

@@ -59,20 +59,23 @@ def _length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a - b, axis=1)
 
 
-def joint_channels(landmarks: Landmarks, time_s: np.ndarray, view: View) -> dict[str, Channel]:
+def joint_channels(
+    landmarks: Landmarks, time_s: np.ndarray, view: View, *, leg_ref: np.ndarray | None = None
+) -> dict[str, Channel]:
     """Hip and knee flexion, shin angle, trunk inclination, hip depth, knee past toes, hip height.
 
     Uses the leg nearer the camera; the confidence is the lowest landmark visibility
-    involved times the trust in the frame's view.
+    involved times the trust in the frame's view. ``leg_ref`` is that leg's
+    :func:`leg_length` when the caller already has it.
     """
-    side = view.near_side if view.near_side in cv.SIDES else "left"
+    side = view.leg_side
     facing = -1 if view.facing == "left" else 1
     p = {part: landmarks.point(f"{side}_{part}") for part in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")}
     v = {part: landmarks.vis(f"{side}_{part}") for part in p}
     trust = np.vectorize(VIEW_TRUST.get)(view.kind).astype(float)
 
     thigh_ref = rolling_percentile(_length(p["hip"], p["knee"]), time_s, window_s=_REF_WINDOW_S, q=_REF_PERCENTILE)
-    leg_ref = leg_length(landmarks, time_s, side)
+    leg_ref = leg_length(landmarks, time_s, side) if leg_ref is None else leg_ref
     foot_ref = rolling_percentile(_length(p["heel"], p["foot_index"]), time_s, window_s=_REF_WINDOW_S, q=50)
     floor_y = rolling_percentile(np.fmax(p["ankle"][:, 1], p["heel"][:, 1]), time_s, window_s=_REF_WINDOW_S, q=50)
 

@@ -71,8 +71,13 @@ def _point(result: PoseResult, names: Iterable[str], landmark_names: tuple[str, 
     return np.mean([result.xy[landmark_names.index(n)] for n in names], axis=0)
 
 
+def mid_hip(result: PoseResult, landmark_names: tuple[str, ...]) -> np.ndarray:
+    """The point midway between the hips (pixels)."""
+    return _point(result, _HIPS, landmark_names)
+
+
 def describe(result: PoseResult, time_s: float, landmark_names: tuple[str, ...]) -> Detection:
-    hip = _point(result, _HIPS, landmark_names)
+    hip = mid_hip(result, landmark_names)
     knee = _point(result, _KNEES, landmark_names)
     ankle = _point(result, _ANKLES, landmark_names)
     leg = np.linalg.norm(hip - knee) + np.linalg.norm(knee - ankle)

@@ -15,9 +15,9 @@ from squatlab.pose.base import PoseModel, PoseResult
 from squatlab.pose.people import (
     Track,
     choose_squatter,
-    describe,
     detect_people,
     link_tracks,
+    mid_hip,
     paint_out,
     people_in_view,
 )
@@ -49,7 +49,7 @@ class PosePass:
     extras: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def scan_people(path: Path, info: VideoInfo, detector: PoseModel, settings: PoseSettings) -> tuple[list[Track], int]:
+def scan_people(path: Path, detector: PoseModel, settings: PoseSettings) -> list[Track]:
     """Detect everyone in frames sampled at ``settings.prescan_hz``."""
     step = 1.0 / settings.prescan_hz
     next_t = 0.0
@@ -60,7 +60,7 @@ def scan_people(path: Path, info: VideoInfo, detector: PoseModel, settings: Pose
         next_t = frame.time_s + step
         samples.append(detect_people(detector, frame.rgb, frame.time_s, max_people=settings.max_people))
     tracks = link_tracks(samples)
-    return people_in_view(tracks, len(samples), min_fraction=settings.min_person_fraction), len(samples)
+    return people_in_view(tracks, len(samples), min_fraction=settings.min_person_fraction)
 
 
 def run_pose(
@@ -75,7 +75,7 @@ def run_pose(
     progress: Callable[[int], None] | None = None,
 ) -> PosePass:
     """Landmarks of the person who squats, per frame, plus what the analyzers measured."""
-    people, _ = scan_people(path, info, detector, settings)
+    people = scan_people(path, detector, settings)
     # A small or dim figure can escape the sampled frames and still be tracked in the
     # full pass; only that pass finding nobody means there is nobody.
     if person is not None and not 1 <= person <= max(len(people), 1):
@@ -85,6 +85,8 @@ def run_pose(
     chosen = choose_squatter(people, person) if people else 0
     others = [t for k, t in enumerate(people) if k != chosen]
     followed = people[chosen] if people else None
+    # The followed person's typical size in the picture, the scale of an identity jump.
+    followed_size = float(np.median([d.size for d in followed.detections])) if followed is not None else 0.0
     max_gap = 1.5 / settings.prescan_hz
 
     n_names = len(model.landmark_names)
@@ -101,7 +103,12 @@ def run_pose(
             keep = followed.box_at(frame.time_s, max_gap) if followed is not None else None
             rgb = paint_out(rgb, boxes, keep=keep) if boxes else rgb
         result = model(rgb)
-        if result is not None and others and followed and not _is_followed(result, followed, frame.time_s, model):
+        if (
+            result is not None
+            and others
+            and followed
+            and not _is_followed(mid_hip(result, model.landmark_names), followed, followed_size, frame.time_s)
+        ):
             result, dropped = None, dropped + 1
         times.append(frame.time_s)
         if result is None:
@@ -141,11 +148,10 @@ def run_pose(
     )
 
 
-def _is_followed(result: PoseResult, track: Track, time_s: float, model: PoseModel) -> bool:
-    det = describe(result, time_s, model.landmark_names)
+def _is_followed(hip: np.ndarray, track: Track, size: float, time_s: float) -> bool:
+    """Whether the hips at ``hip`` lie where ``track`` (of typical ``size``) should be at ``time_s``."""
     hx, hy = track.hip_at(time_s)
-    size = float(np.median([d.size for d in track.detections]))
-    return bool(np.hypot(det.hip[0] - hx, det.hip[1] - hy) <= _MAX_IDENTITY_JUMP * size)
+    return bool(np.hypot(float(hip[0]) - hx, float(hip[1]) - hy) <= _MAX_IDENTITY_JUMP * size)
 
 
 def _people_notices(n_people: int, chosen: int, person: int | None, dropped: int, n_frames: int) -> list[Notice]:

@@ -22,14 +22,17 @@ _MIN_PLAUSIBLE_HIP_HEIGHT = 0.1
 _MIN_POSE_COVERAGE = 0.8
 # Long enough to hold standing on both sides of a slow (6-count) rep.
 _KNEE_STANDING_WINDOW_S = 12.0
+# Knee-flexion counterpart of RepSettings.bottom_band_leg: frames within this many
+# degrees of the deepest point form the bottom phase (covers pauses).
+_BOTTOM_BAND_KNEE_DEG = 3.0
 
 
-def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float, float, str]:
-    """(depth, min_depth, stand_tolerance, unit) for the trial's best depth channel."""
+def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float, float, float]:
+    """(depth, min_depth, stand_tolerance, bottom_band) for the trial's best depth channel."""
     hip = trial.channels.get(cv.HIP_HEIGHT)
     if hip is not None and not hip.is_absent and np.isfinite(hip.values).sum() > 0.5 * trial.n_frames:
         standing = np.nanpercentile(hip.values, _STANDING_PERCENTILE)
-        return standing - hip.values, settings.min_depth_leg, settings.stand_tolerance_leg, "leg lengths"
+        return standing - hip.values, settings.min_depth_leg, settings.stand_tolerance_leg, settings.bottom_band_leg
     knee = trial.channels.get(cv.KNEE_FLEXION)
     if knee is not None and not knee.is_absent:
         # Sensor-derived knee angles drift by tens of degrees over a set, so the standing
@@ -37,8 +40,13 @@ def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float
         standing = rolling_percentile(
             knee.values, trial.time_s, window_s=_KNEE_STANDING_WINDOW_S, q=100 - _STANDING_PERCENTILE
         )
-        return knee.values - standing, settings.knee_flexion_min_deg, settings.stand_tolerance_knee_deg, "deg"
-    return np.full(trial.n_frames, np.nan), np.inf, 0.0, ""
+        return (
+            knee.values - standing,
+            settings.knee_flexion_min_deg,
+            settings.stand_tolerance_knee_deg,
+            _BOTTOM_BAND_KNEE_DEG,
+        )
+    return np.full(trial.n_frames, np.nan), np.inf, 0.0, _BOTTOM_BAND_KNEE_DEG
 
 
 def _rejection(trial: Trial, c: Candidate, settings: RepSettings) -> str | None:
@@ -65,7 +73,7 @@ def _rejection(trial: Trial, c: Candidate, settings: RepSettings) -> str | None:
 
 def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings) -> Trial:
     """The trial with its reps, rejected movements as notices, and a notice when there are none."""
-    depth, min_depth, tolerance, unit = depth_signal(trial, reps)
+    depth, min_depth, tolerance, bottom_band = depth_signal(trial, reps)
     candidates, notices = find_excursions(
         trial.time_s, depth, min_depth=min_depth, stand_tolerance=tolerance, segments=trial.extras.get("track_segment")
     )
@@ -83,7 +91,7 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings) -> Tria
                     float(trial.time_s[c.end]),
                 )
             )
-    found = to_reps(trial.time_s, depth, accepted, bottom_band=reps.bottom_band_leg if unit == "leg lengths" else 3.0)
+    found = to_reps(trial.time_s, depth, accepted, bottom_band=bottom_band)
     found = _mark_partial(trial, found, reps)
     found = _mark_measurable(trial, found, view)
     window = set_baseline_window(trial.time_s, depth, _motion(trial, depth), found, stand_tolerance=tolerance)
@@ -151,10 +159,12 @@ def _foot_travel_leg(trial: Trial, start: int, stop: int) -> float:
     leg = trial.extras.get("leg_length_px")
     if trial.landmarks is None or trial.view is None or leg is None:
         return 0.0
-    side = trial.view.near_side if trial.view.near_side in cv.SIDES else "left"
-    x = trial.landmarks.point(f"{side}_ankle")[start : stop + 1, 0]
+    x = trial.landmarks.point(f"{trial.view.leg_side}_ankle")[start : stop + 1, 0]
     finite = np.isfinite(x)
-    if finite.sum() < 2 or not np.isfinite(np.nanmedian(leg[start : stop + 1])):
+    if finite.sum() < 2:
+        return 0.0
+    leg_px = np.nanmedian(leg[start : stop + 1])
+    if not np.isfinite(leg_px):
         return 0.0
     travel = np.percentile(x[finite], 95) - np.percentile(x[finite], 5)
-    return float(travel / np.nanmedian(leg[start : stop + 1]))
+    return float(travel / leg_px)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from squatlab import conventions as cv
 from squatlab.kinematics.filtering import valid_runs
 from squatlab.trial import Landmarks, Notice, View
 
@@ -46,8 +45,7 @@ def out_of_frame(landmarks: Landmarks, side: str, *, margin_frac: float) -> np.n
 
 
 def frame_notices(landmarks: Landmarks, view: View, time_s: np.ndarray, *, margin_frac: float) -> list[Notice]:
-    side = view.near_side if view.near_side in cv.SIDES else "left"
-    out = out_of_frame(landmarks, side, margin_frac=margin_frac)
+    out = out_of_frame(landmarks, view.leg_side, margin_frac=margin_frac)
     notices = []
     if out.mean() >= _MIN_SHARE:
         notices.append(
