@@ -1,7 +1,8 @@
 """Every threshold squatlab uses, with its unit and its source, in one place.
 
-The analysis functions take these values as keyword arguments; the pipeline passes
-them from one :class:`Settings`. The report prints :func:`describe` so that a reader
+The analysis functions take these values as keyword arguments or as their settings
+group (the findings take :class:`FindingSettings`); the pipeline passes them from one
+:class:`Settings`. The report prints :func:`describe` so that a reader
 sees each value and why it is what it is. A TOML file can override any of them
 (``squatlab analyze --config my.toml``), e.g.::
 
@@ -438,20 +439,25 @@ class Settings:
 
 def describe(settings: Settings) -> list[dict[str, Any]]:
     """Every setting as a row: group, name, value, unit, source."""
-    rows = []
-    for group in dataclasses.fields(settings):
-        section = getattr(settings, group.name)
-        for f in dataclasses.fields(section):
-            rows.append(
-                {
-                    "group": group.name,
-                    "name": f.name,
-                    "value": getattr(section, f.name),
-                    "unit": f.metadata["unit"],
-                    "source": f.metadata["source"],
-                }
-            )
-    return rows
+    return [
+        row
+        for group in dataclasses.fields(settings)
+        for row in describe_group(group.name, getattr(settings, group.name))
+    ]
+
+
+def describe_group(name: str, section: Any) -> list[dict[str, Any]]:
+    """One group's settings (e.g. ``"findings"``, ``Settings().findings``) as rows: group, name, value, unit, source."""
+    return [
+        {
+            "group": name,
+            "name": f.name,
+            "value": getattr(section, f.name),
+            "unit": f.metadata["unit"],
+            "source": f.metadata["source"],
+        }
+        for f in dataclasses.fields(section)
+    ]
 
 
 def load_settings(path: Path | None = None) -> Settings:

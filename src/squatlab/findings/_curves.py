@@ -97,6 +97,32 @@ def smooth_frames(time_s: np.ndarray, smooth_s: float) -> int:
     return max(1, round(smooth_s * frame_rate_hz(time_s))) | 1
 
 
+class Smoothed:
+    """A trial's channels smoothed over ``smooth_s`` seconds, each once, shared by the detectors.
+
+    ``smoothed[name]`` is ``smooth(trial.channels[name].values, smoothed.width)``, computed on
+    first use and kept (read-only) for every later rep.
+
+    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> trial = synthetic_set(n_reps=1)
+    >>> smoothed = Smoothed(trial, 0.2)
+    >>> smoothed["pelvis_tilt_deg"] is smoothed["pelvis_tilt_deg"], smoothed.width
+    (True, 7)
+    """
+
+    def __init__(self, trial: Trial, smooth_s: float) -> None:
+        self.trial = trial
+        self.width = smooth_frames(trial.time_s, smooth_s)
+        self._curves: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._curves:
+            curve = smooth(self.trial.channels[name].values, self.width)
+            curve.flags.writeable = False
+            self._curves[name] = curve
+        return self._curves[name]
+
+
 def usable(trial: Trial, name: str) -> Channel | None:
     """The channel ``name`` if the trial has it and it is not absent, else None."""
     channel = trial.channels.get(name)
@@ -132,6 +158,21 @@ def value_at(values: np.ndarray | None, frame: int | None) -> float | None:
         return None
     value = float(values[frame])
     return value if math.isfinite(value) else None
+
+
+def rise(curve: np.ndarray, first: int, last: int) -> float | None:
+    """How far the curve rose: its maximum over ``[first, last]`` minus its value at ``first``.
+
+    None when the value at ``first`` or the whole window is unmeasured.
+
+    >>> rise(np.array([1.0, 4.0, np.nan, 3.0]), 0, 3), rise(np.array([np.nan, 4.0]), 0, 1)
+    (3.0, None)
+    """
+    at_first = value_at(curve, first)
+    window = curve[first : last + 1]
+    if at_first is None or not np.isfinite(window).any():
+        return None
+    return float(np.nanmax(window)) - at_first
 
 
 def noise_sd(drift_deg: float, error_deg: float) -> float:

@@ -27,6 +27,7 @@ from squatlab import conventions as cv
 from squatlab.findings import _curves as c
 from squatlab.findings import text
 from squatlab.findings.claims import cite
+from squatlab.settings import FindingSettings
 from squatlab.trial import Rep, Trial
 
 METHODS = ("lumbar", "pelvis_minus_trunk", "pelvis_setup_only")
@@ -46,26 +47,18 @@ class ExtensionCurve:
 
 
 def extension_curve(
-    trial: Trial,
-    rep: Rep,
-    *,
-    smooth_s: float,
-    min_coverage: float,
-    trunk_error_deg: float,
-    setup_max_knee_deg: float,
+    trial: Trial, rep: Rep, frames: c.RepFrames, s: FindingSettings, smoothed: c.Smoothed
 ) -> tuple[ExtensionCurve | None, str | None]:
-    """The best available extension-beyond-standing curve for one rep, or None and why not."""
-    frames = c.rep_frames(trial, rep)
-    width = c.smooth_frames(trial.time_s, smooth_s)
-    setup_first = max(0, frames.start - width)
+    """The best available extension-beyond-standing curve for one rep (``frames``), or None and why not."""
+    setup_first = max(0, frames.start - smoothed.width)
     lumbar = c.usable(trial, cv.LUMBAR_FLEXION)
     pelvis = c.usable(trial, cv.PELVIS_TILT)
     trunk = c.usable(trial, cv.TRUNK_INCLINATION)
     reasons = []
     if lumbar is not None:
         covered, conf = c.coverage(lumbar, setup_first, frames.end)
-        if covered >= min_coverage:
-            values = -c.smooth(lumbar.values, width)
+        if covered >= s.min_coverage:
+            values = -smoothed[cv.LUMBAR_FLEXION]
             return ExtensionCurve(
                 values, "lumbar", trial.source.lumbar_error_deg, setup_first, frames.end, covered, conf
             ), None
@@ -78,18 +71,18 @@ def extension_curve(
     if trunk is not None and reference is not None:
         cov_p, conf_p = c.coverage(pelvis, setup_first, frames.end)
         cov_t, conf_t = c.coverage(trunk, setup_first, frames.end)
-        if min(cov_p, cov_t) >= min_coverage:
-            values = c.smooth(pelvis.values, width) - (c.smooth(trunk.values, width) - reference)
-            error = c.noise_sd(trial.source.pelvis_error_deg, trunk_error_deg)
+        if min(cov_p, cov_t) >= s.min_coverage:
+            values = smoothed[cv.PELVIS_TILT] - (smoothed[cv.TRUNK_INCLINATION] - reference)
+            error = c.noise_sd(trial.source.pelvis_error_deg, s.trunk_error_deg)
             return ExtensionCurve(
                 values, "pelvis_minus_trunk", error, setup_first, frames.end, min(cov_p, cov_t), min(conf_p, conf_t)
             ), None
-    curve, reason = _setup_only(trial, setup_first, frames.start, width, min_coverage, setup_max_knee_deg)
+    curve, reason = _setup_only(trial, setup_first, frames.start, smoothed, s.min_coverage, s.setup_max_knee_deg)
     return curve, (None if curve else "; ".join([*reasons, reason]))
 
 
 def _setup_only(
-    trial: Trial, first: int, start: int, width: int, min_coverage: float, setup_max_knee_deg: float
+    trial: Trial, first: int, start: int, smoothed: c.Smoothed, min_coverage: float, setup_max_knee_deg: float
 ) -> tuple[ExtensionCurve | None, str]:
     """Pelvis tilt at the set-up as the arch, if the lifter stood tall there (knees near straight)."""
     pelvis = trial.channels[cv.PELVIS_TILT]
@@ -105,7 +98,7 @@ def _setup_only(
                 f"at the set-up the knees were already bent {bent:.0f} deg, so the pelvis's forward tilt cannot be "
                 "told from the lean of the squat without a low-back or trunk measurement"
             )
-    values = c.smooth(pelvis.values, width)
+    values = smoothed[cv.PELVIS_TILT]
     return ExtensionCurve(values, "pelvis_setup_only", trial.source.pelvis_error_deg, first, start, covered, conf), ""
 
 
@@ -122,22 +115,12 @@ def _trunk_reference(trial: Trial, rep: Rep, start: int) -> float | None:
 
 
 def over_arch(
-    trial: Trial,
-    rep: Rep,
-    *,
-    postural_drift_deg: float,
-    noise_k: float,
-    smooth_s: float,
-    min_coverage: float,
-    arch_min_deg: float,
-    arch_moderate_deg: float,
-    arch_marked_deg: float,
-    arch_hold_s: float,
-    trunk_error_deg: float,
-    setup_max_knee_deg: float,
-    arch_setup_max_deg: float,
+    trial: Trial, rep: Rep, s: FindingSettings, smoothed: c.Smoothed | None = None
 ) -> tuple[dict | None, str | None]:
     """Judge one rep for over-arching (low-back extension beyond standing).
+
+    ``smoothed`` is the trial's channels smoothed over ``s.smooth_s`` (built when None), so
+    that a set's reps share one smoothing.
 
     Returns
     -------
@@ -148,26 +131,21 @@ def over_arch(
     --------
     >>> from squatlab.findings.synthetic import synthetic_set
     >>> trial = synthetic_set(n_reps=1, arch_deg=12.0)
-    >>> arch, _ = over_arch(trial, trial.reps[0], postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2,
-    ...     min_coverage=0.6, arch_min_deg=5.0, arch_moderate_deg=6.0, arch_marked_deg=11.0, arch_hold_s=0.3,
-    ...     trunk_error_deg=4.0, setup_max_knee_deg=15.0, arch_setup_max_deg=20.0)
+    >>> s = FindingSettings(postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2, min_coverage=0.6, arch_min_deg=5.0,
+    ...     arch_moderate_deg=6.0, arch_marked_deg=11.0, arch_hold_s=0.3, trunk_error_deg=4.0, setup_max_knee_deg=15.0,
+    ...     arch_setup_max_deg=20.0)
+    >>> arch, _ = over_arch(trial, trial.reps[0], s)
     >>> arch["detected"], arch["method"], arch["phase"]
     (True, 'lumbar', 'set-up')
     """
-    curve, reason = extension_curve(
-        trial,
-        rep,
-        smooth_s=smooth_s,
-        min_coverage=min_coverage,
-        trunk_error_deg=trunk_error_deg,
-        setup_max_knee_deg=setup_max_knee_deg,
-    )
+    frames = c.rep_frames(trial, rep)
+    smoothed = smoothed if smoothed is not None else c.Smoothed(trial, s.smooth_s)
+    curve, reason = extension_curve(trial, rep, frames, s, smoothed)
     if curve is None:
         return None, reason
-    frames = c.rep_frames(trial, rep)
     # Only extension held for arch_hold_s counts: an arch that loads the back is held at
     # the set-up or through a phase, a brief excursion is noise.
-    level = c.held(curve.values, c.smooth_frames(trial.time_s, arch_hold_s))
+    level = c.held(curve.values, c.smooth_frames(trial.time_s, s.arch_hold_s))
     window = level[curve.first : curve.last + 1]
     if not np.isfinite(window).any():
         return None, "no frame of the rep could be measured"
@@ -175,19 +153,19 @@ def over_arch(
     setup = level[curve.first : frames.start + 1]
     setup_deg = float(np.nanmax(setup)) if np.isfinite(setup).any() else None
     magnitude = max(0.0, float(level[peak]))
-    if curve.method == "pelvis_setup_only" and magnitude > arch_setup_max_deg:
+    if curve.method == "pelvis_setup_only" and magnitude > s.arch_setup_max_deg:
         return None, (
             f"the pelvis tipped forward {magnitude:.0f} deg at the set-up, more than arching alone can (about 11 deg "
             f"at most when standing, {cite('rhythm_coupling')}): the lifter was probably leaning forward, which "
             "cannot be told from arching without a low-back or trunk measurement"
         )
-    noise = c.noise_sd(postural_drift_deg, curve.error_deg)
-    thresh = c.threshold(arch_min_deg, noise_k, noise)
+    noise = c.noise_sd(s.postural_drift_deg, curve.error_deg)
+    thresh = c.threshold(s.arch_min_deg, s.noise_k, noise)
     detected = magnitude >= thresh
     trust = c.confidence(curve.conf, curve.covered, magnitude, thresh, noise)
     finding = {
         "detected": bool(detected),
-        "grade": c.grade(magnitude, detected, arch_moderate_deg, arch_marked_deg),
+        "grade": c.grade(magnitude, detected, s.arch_moderate_deg, s.arch_marked_deg),
         "magnitude_deg": c.rounded(magnitude),
         "method": curve.method,
         "setup_extension_deg": c.rounded(setup_deg),

@@ -5,18 +5,18 @@ motion capture: it only reads the trial's channels and the source's own error.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from dataclasses import replace
 
 from squatlab.findings import text
+from squatlab.findings._curves import Smoothed
 from squatlab.findings.arch import over_arch
 from squatlab.findings.cause import likely_cause
 from squatlab.findings.claims import claims_table
 from squatlab.findings.context import context_notes
 from squatlab.findings.depth import safe_depth
 from squatlab.findings.wink import butt_wink
-from squatlab.settings import FindingSettings, Settings
+from squatlab.settings import FindingSettings, Settings, describe_group
 from squatlab.trial import Notice, Rep, Trial
 
 FINDINGS_SCHEMA = "squatlab.findings/1"
@@ -60,30 +60,22 @@ def assess(trial: Trial, settings: FindingSettings | Settings | None = None) -> 
     True
     """
     s = finding_settings(settings)
+    smoothed = Smoothed(trial, s.smooth_s)  # each channel smoothed once, shared by every rep
     rows, winks, arches = [], [], []
     for rep in trial.reps:
-        row = assess_rep(trial, rep, s)
+        row = assess_rep(trial, rep, s, smoothed)
         rows.append(row)
         if row["butt_wink"] and row["butt_wink"]["detected"]:
             winks.append((rep, row["butt_wink"]))
         if row["over_arch"] and row["over_arch"]["detected"]:
             arches.append(row["over_arch"])
-    cause = likely_cause(
-        trial,
-        winks,
-        smooth_s=s.smooth_s,
-        shin_still_deg=s.shin_still_deg,
-        shin_moving_deg=s.shin_moving_deg,
-        cause_min_reps=s.cause_min_reps,
-        cause_min_agreement=s.cause_min_agreement,
-        onset_hip_sd_max_deg=s.onset_hip_sd_max_deg,
-    )
+    cause = likely_cause(trial, winks, s, smoothed)
     safe, safe_reason = safe_depth(
         [{**w, "index": rep.index} for rep, w in winks],
         safe_margin_thigh=s.safe_margin_thigh,
         safe_margin_deg=s.safe_margin_deg,
     )
-    context = context_notes(trial, smooth_s=s.smooth_s)
+    context = context_notes(trial, smooth_s=s.smooth_s, smoothed=smoothed)
     counts = _counts(rows, winks, arches)
     notes = _summary_notes(rows)
     claim_keys = [*_BASE_CLAIMS, *(_WINK_CLAIMS if winks else ()), *(("extension_load",) if arches else ())]
@@ -157,41 +149,20 @@ def _rules(s: FindingSettings) -> list[tuple[bool, str]]:
     ]
 
 
-def assess_rep(trial: Trial, rep: Rep, s: FindingSettings) -> dict:
-    """One rep's findings: butt wink, over-arching and rhythm, each with a reason when not judged."""
+def assess_rep(trial: Trial, rep: Rep, s: FindingSettings, smoothed: Smoothed | None = None) -> dict:
+    """One rep's findings: butt wink, over-arching and rhythm, each with a reason when not judged.
+
+    ``smoothed``: the trial's channels smoothed over ``s.smooth_s``, built when None.
+    """
     row: dict = {"index": rep.index, "measurable": rep.measurable, "partial": rep.partial, "reason": rep.reason}
     if not rep.measurable:
         reason = f"the rep could not be measured: {rep.reason or 'no reason given'}"
         wink = arch = None
         wink_reason = arch_reason = reason
     else:
-        wink, wink_reason = butt_wink(
-            trial,
-            rep,
-            postural_drift_deg=s.postural_drift_deg,
-            noise_k=s.noise_k,
-            smooth_s=s.smooth_s,
-            min_coverage=s.min_coverage,
-            wink_min_deg=s.wink_min_deg,
-            wink_moderate_deg=s.wink_moderate_deg,
-            wink_marked_deg=s.wink_marked_deg,
-            onset_drop_frac=s.onset_drop_frac,
-        )
-        arch, arch_reason = over_arch(
-            trial,
-            rep,
-            postural_drift_deg=s.postural_drift_deg,
-            noise_k=s.noise_k,
-            smooth_s=s.smooth_s,
-            min_coverage=s.min_coverage,
-            arch_min_deg=s.arch_min_deg,
-            arch_moderate_deg=s.arch_moderate_deg,
-            arch_marked_deg=s.arch_marked_deg,
-            arch_hold_s=s.arch_hold_s,
-            trunk_error_deg=s.trunk_error_deg,
-            setup_max_knee_deg=s.setup_max_knee_deg,
-            arch_setup_max_deg=s.arch_setup_max_deg,
-        )
+        smoothed = smoothed if smoothed is not None else Smoothed(trial, s.smooth_s)
+        wink, wink_reason = butt_wink(trial, rep, s, smoothed)
+        arch, arch_reason = over_arch(trial, rep, s, smoothed)
     label, sentence = text.rhythm(wink, arch)
     row.update(
         butt_wink=wink,
@@ -206,16 +177,7 @@ def assess_rep(trial: Trial, rep: Rep, s: FindingSettings) -> dict:
 
 def threshold_rows(s: FindingSettings) -> list[dict]:
     """The findings settings as rows (group, name, value, unit, source) for the report."""
-    return [
-        {
-            "group": "findings",
-            "name": f.name,
-            "value": getattr(s, f.name),
-            "unit": f.metadata["unit"],
-            "source": f.metadata["source"],
-        }
-        for f in dataclasses.fields(s)
-    ]
+    return describe_group("findings", s)
 
 
 def _counts(rows: list[dict], winks: list, arches: list) -> dict:

@@ -14,15 +14,14 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.findings import _curves as c
 from squatlab.findings import text
+from squatlab.settings import FindingSettings
 from squatlab.trial import Rep, Trial
 
 LABELS = ("ankle", "hip", "undetermined", "none")
 
 
-def shin_pattern(
-    trial: Trial, rep: Rep, wink: dict, *, smooth_s: float, shin_still_deg: float, shin_moving_deg: float
-) -> dict:
-    """What the shin did around one rep's wink onset.
+def shin_pattern(trial: Trial, rep: Rep, wink: dict, s: FindingSettings, smoothed: c.Smoothed) -> dict:
+    """What the shin did around one rep's wink onset (``smoothed``: the channels smoothed over ``s.smooth_s``).
 
     Returns
     -------
@@ -43,59 +42,42 @@ def shin_pattern(
         "knee_advance_after_onset_foot": None,
         "onset_hip_flexion_deg": onset.get(cv.HIP_FLEXION),
     }
-    shin = c.usable(trial, cv.SHIN_ANGLE)
-    if shin is None:
+    if c.usable(trial, cv.SHIN_ANGLE) is None:
         return row
     frames = c.rep_frames(trial, rep)
-    width = c.smooth_frames(trial.time_s, smooth_s)
-    curve = c.smooth(shin.values, width)
+    curve = smoothed[cv.SHIN_ANGLE]
     start, first, bottom = frames.start, int(onset["frame"]), frames.bottom
-    at_onset = c.value_at(curve, first)
-    after = curve[first : bottom + 1]
-    if at_onset is None or not np.isfinite(after).any():
+    advance = c.rise(curve, first, bottom)
+    if advance is None:
         return row
-    advance = float(np.nanmax(after)) - at_onset
+    at_onset = c.value_at(curve, first)
     descent = curve[start : bottom + 1]
     top = float(np.nanmax(descent))
-    stop = start + int(np.flatnonzero(np.nan_to_num(descent, nan=-np.inf) >= top - shin_still_deg)[0])
+    stop = start + int(np.flatnonzero(np.nan_to_num(descent, nan=-np.inf) >= top - s.shin_still_deg)[0])
     row.update(
         shin_at_onset_deg=c.rounded(at_onset),
         shin_advance_after_onset_deg=c.rounded(advance),
         shin_stop_before_onset_s=c.rounded(float(trial.time_s[first] - trial.time_s[stop]), 3),
-        knee_advance_after_onset_foot=_knee_advance(trial, first, bottom, width),
+        knee_advance_after_onset_foot=_knee_advance(trial, first, bottom, smoothed),
     )
-    if advance <= shin_still_deg:
+    if advance <= s.shin_still_deg:
         row["pattern"] = "ankle"
-    elif advance >= shin_moving_deg:
+    elif advance >= s.shin_moving_deg:
         row["pattern"] = "hip"
     else:
         row["pattern"] = "unclear"
     return row
 
 
-def _knee_advance(trial: Trial, first: int, bottom: int, width: int) -> float | None:
+def _knee_advance(trial: Trial, first: int, bottom: int, smoothed: c.Smoothed) -> float | None:
     """How far (foot lengths) the knee still travelled forward past the toes after the onset."""
-    knee = c.usable(trial, cv.KNEE_PAST_TOES)
-    if knee is None:
+    if c.usable(trial, cv.KNEE_PAST_TOES) is None:
         return None
-    curve = c.smooth(knee.values, width)
-    at_onset = c.value_at(curve, first)
-    after = curve[first : bottom + 1]
-    if at_onset is None or not np.isfinite(after).any():
-        return None
-    return c.rounded(float(np.nanmax(after)) - at_onset, 3)
+    return c.rounded(c.rise(smoothed[cv.KNEE_PAST_TOES], first, bottom), 3)
 
 
 def likely_cause(
-    trial: Trial,
-    winks: list[tuple[Rep, dict]],
-    *,
-    smooth_s: float,
-    shin_still_deg: float,
-    shin_moving_deg: float,
-    cause_min_reps: int,
-    cause_min_agreement: float,
-    onset_hip_sd_max_deg: float,
+    trial: Trial, winks: list[tuple[Rep, dict]], s: FindingSettings, smoothed: c.Smoothed | None = None
 ) -> dict:
     """The set's likely cause of butt wink with its evidence and the checks that would tell.
 
@@ -103,6 +85,10 @@ def likely_cause(
     ----------
     winks : list of (Rep, dict)
         The reps whose butt-wink finding is ``detected``, with that finding.
+    s : FindingSettings
+        The thresholds.
+    smoothed : Smoothed, optional
+        The trial's channels smoothed over ``s.smooth_s``; built when None.
 
     Returns
     -------
@@ -128,26 +114,22 @@ def likely_cause(
             "checks": [],
             "next_steps": [],
         }
-    rows = [
-        shin_pattern(
-            trial, rep, wink, smooth_s=smooth_s, shin_still_deg=shin_still_deg, shin_moving_deg=shin_moving_deg
-        )
-        for rep, wink in winks
-    ]
+    smoothed = smoothed if smoothed is not None else c.Smoothed(trial, s.smooth_s)
+    rows = [shin_pattern(trial, rep, wink, s, smoothed) for rep, wink in winks]
     hips = [r["onset_hip_flexion_deg"] for r in rows if r["onset_hip_flexion_deg"] is not None]
     hip_sd = float(np.std(hips, ddof=1)) if len(hips) >= 2 else None
     label, reason = _decide(
         trial,
         rows,
         hip_sd,
-        cause_min_reps=cause_min_reps,
-        cause_min_agreement=cause_min_agreement,
-        onset_hip_sd_max_deg=onset_hip_sd_max_deg,
+        cause_min_reps=s.cause_min_reps,
+        cause_min_agreement=s.cause_min_agreement,
+        onset_hip_sd_max_deg=s.onset_hip_sd_max_deg,
     )
     return {
         "label": label,
         "reason": reason,
-        "evidence": text.cause_evidence(rows, hip_sd, onset_hip_sd_max_deg),
+        "evidence": text.cause_evidence(rows, hip_sd, s.onset_hip_sd_max_deg),
         "per_rep": rows,
         "onset_hip_flexion_sd_deg": c.rounded(hip_sd),
         "checks": text.checks(label),

@@ -31,6 +31,7 @@ from scipy import stats
 
 from squatlab.conventions import CHANNELS
 from squatlab.errors import InputError
+from squatlab.findings._curves import noise_sd
 from squatlab.findings.claims import claim
 from squatlab.settings import FindingSettings
 
@@ -203,7 +204,7 @@ def _lumbo_pelvic_error(results: dict, which: str, settings: FindingSettings) ->
     """Noise of a pelvis or low-back angle: drift plus the source's error, from the results when they carry it."""
     err = results["input"].get(f"{which}_error_deg")
     if _numeric(err):
-        return math.hypot(settings.postural_drift_deg, err)
+        return noise_sd(settings.postural_drift_deg, err)
     if which == "pelvis":
         return _mean_noise(results, "butt_wink")
     return _mean_noise(results, "over_arch", method="lumbar")

@@ -16,30 +16,30 @@ SEXES = ("female", "male")
 STANCES = ("narrow", "medium", "wide")
 
 
-def lumbar_descent_range(trial: Trial, *, smooth_s: float) -> list[float]:
+def lumbar_descent_range(trial: Trial, smoothed: c.Smoothed) -> list[float]:
     """Per measurable rep, how far the low back flexed during the descent (deg, + = flexion).
 
     The most flexed value between the rep start and the bottom minus the value at the start,
-    as McKean et al. (2010) reported it.
+    as McKean et al. (2010) reported it, on the smoothed curve.
     """
-    lumbar = c.usable(trial, cv.LUMBAR_FLEXION)
-    if lumbar is None:
+    if c.usable(trial, cv.LUMBAR_FLEXION) is None:
         return []
-    curve = c.smooth(lumbar.values, c.smooth_frames(trial.time_s, smooth_s))
+    curve = smoothed[cv.LUMBAR_FLEXION]
     ranges = []
     for rep in trial.reps:
         if not rep.measurable:
             continue
         frames = c.rep_frames(trial, rep)
-        descent = curve[frames.start : frames.bottom + 1]
-        at_start = c.value_at(curve, frames.start)
-        if at_start is not None and np.isfinite(descent).any():
-            ranges.append(float(np.nanmax(descent)) - at_start)
+        flexed = c.rise(curve, frames.start, frames.bottom)
+        if flexed is not None:
+            ranges.append(flexed)
     return ranges
 
 
-def context_notes(trial: Trial, *, smooth_s: float) -> dict:
+def context_notes(trial: Trial, *, smooth_s: float, smoothed: c.Smoothed | None = None) -> dict:
     """Notes on the lifter's context and a list of what missing context would add.
+
+    ``smoothed`` is the trial's channels smoothed over ``smooth_s`` (built when None).
 
     Returns
     -------
@@ -60,7 +60,7 @@ def context_notes(trial: Trial, *, smooth_s: float) -> dict:
     notes: list[str] = []
     missing: list[str] = []
     claims: list[str] = []
-    ranges = lumbar_descent_range(trial, smooth_s=smooth_s)
+    ranges = lumbar_descent_range(trial, smoothed if smoothed is not None else c.Smoothed(trial, smooth_s))
     median_range = float(np.median(ranges)) if ranges else None
     _sex_note(ctx.sex, median_range, notes, missing, claims)
     _stance_note(ctx.stance, notes, missing, claims)

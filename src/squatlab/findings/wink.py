@@ -16,6 +16,7 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.findings import _curves as c
 from squatlab.findings import text
+from squatlab.settings import FindingSettings
 from squatlab.trial import Rep, Trial
 
 
@@ -87,19 +88,12 @@ def posterior_tilt(curve: np.ndarray, *, start: int, bottom: int, onset_drop_fra
 
 
 def butt_wink(
-    trial: Trial,
-    rep: Rep,
-    *,
-    postural_drift_deg: float,
-    noise_k: float,
-    smooth_s: float,
-    min_coverage: float,
-    wink_min_deg: float,
-    wink_moderate_deg: float,
-    wink_marked_deg: float,
-    onset_drop_frac: float,
+    trial: Trial, rep: Rep, s: FindingSettings, smoothed: c.Smoothed | None = None
 ) -> tuple[dict | None, str | None]:
     """Judge one rep for butt wink.
+
+    ``smoothed`` is the trial's channels smoothed over ``s.smooth_s`` (built when None), so
+    that a set's reps share one smoothing.
 
     Returns
     -------
@@ -112,8 +106,9 @@ def butt_wink(
     --------
     >>> from squatlab.findings.synthetic import synthetic_set
     >>> trial = synthetic_set(n_reps=1, wink_deg=15.0)
-    >>> wink, reason = butt_wink(trial, trial.reps[0], postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2,
-    ...     min_coverage=0.6, wink_min_deg=5.0, wink_moderate_deg=10.0, wink_marked_deg=20.0, onset_drop_frac=0.1)
+    >>> s = FindingSettings(postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2, min_coverage=0.6, wink_min_deg=5.0,
+    ...     wink_moderate_deg=10.0, wink_marked_deg=20.0, onset_drop_frac=0.1)
+    >>> wink, reason = butt_wink(trial, trial.reps[0], s)
     >>> wink["detected"], wink["grade"], reason
     (True, 'moderate', None)
     """
@@ -122,22 +117,22 @@ def butt_wink(
         return None, c.why_missing(trial, cv.PELVIS_TILT)
     frames = c.rep_frames(trial, rep)
     covered, conf = c.coverage(pelvis, frames.start, frames.bottom)
-    if covered < min_coverage:
+    if covered < s.min_coverage:
         return None, (
-            f"pelvis tilt was measured in only {covered:.0%} of the descent (at least {min_coverage:.0%} needed)"
+            f"pelvis tilt was measured in only {covered:.0%} of the descent (at least {s.min_coverage:.0%} needed)"
         )
-    width = c.smooth_frames(trial.time_s, smooth_s)
+    smoothed = smoothed if smoothed is not None else c.Smoothed(trial, s.smooth_s)
     shape = posterior_tilt(
-        c.smooth(pelvis.values, width), start=frames.start, bottom=frames.bottom, onset_drop_frac=onset_drop_frac
+        smoothed[cv.PELVIS_TILT], start=frames.start, bottom=frames.bottom, onset_drop_frac=s.onset_drop_frac
     )
     if shape is None:
         return None, "pelvis tilt was not measured at the bottom of the rep"
 
-    noise = c.noise_sd(postural_drift_deg, trial.source.pelvis_error_deg)
-    thresh = c.threshold(wink_min_deg, noise_k, noise)
+    noise = c.noise_sd(s.postural_drift_deg, trial.source.pelvis_error_deg)
+    thresh = c.threshold(s.wink_min_deg, s.noise_k, noise)
     magnitude = shape.magnitude_deg
     detected = magnitude >= thresh
-    lumbar_change = _lumbar_change(trial, shape, width)
+    lumbar_change = _lumbar_change(trial, shape, smoothed)
     trust = c.confidence(conf, covered, magnitude, thresh, noise)
     agrees = _lumbar_agrees(lumbar_change, magnitude) if detected else None
     if agrees is False:
@@ -148,7 +143,7 @@ def butt_wink(
         trust["parts"] = {**trust["parts"], "lumbar_agreement": 0.75}
     finding = {
         "detected": bool(detected),
-        "grade": c.grade(magnitude, detected, wink_moderate_deg, wink_marked_deg),
+        "grade": c.grade(magnitude, detected, s.wink_moderate_deg, s.wink_marked_deg),
         "magnitude_deg": c.rounded(magnitude),
         "posterior_tilt_range_deg": c.rounded(-magnitude),
         "peak_anterior_tilt_deg": c.rounded(shape.peak_deg),
@@ -167,12 +162,11 @@ def butt_wink(
     return finding, None
 
 
-def _lumbar_change(trial: Trial, shape: TiltShape, width: int) -> float | None:
+def _lumbar_change(trial: Trial, shape: TiltShape, smoothed: c.Smoothed) -> float | None:
     """Lumbar flexion at the bottom minus at the onset (+ = the low back rounded)."""
-    lumbar = c.usable(trial, cv.LUMBAR_FLEXION)
-    if lumbar is None:
+    if c.usable(trial, cv.LUMBAR_FLEXION) is None:
         return None
-    curve = c.smooth(lumbar.values, width)
+    curve = smoothed[cv.LUMBAR_FLEXION]
     at_onset, at_bottom = c.value_at(curve, shape.onset), c.value_at(curve, shape.bottom)
     if at_onset is None or at_bottom is None:
         return None
