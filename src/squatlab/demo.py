@@ -17,10 +17,3 @@ def demo_clip() -> Path:
     if not clips:
         raise InputError("the demo clip is missing from this installation")
     return Path(str(clips[0]))
-
-
-def demo_truth() -> Path | None:
-    """Path of the demo clip's ground-truth CSV, if shipped."""
-    folder = resources.files(DEMO_PACKAGE)
-    truths = sorted(p for p in folder.iterdir() if p.name.endswith(".csv"))
-    return Path(str(truths[0])) if truths else None

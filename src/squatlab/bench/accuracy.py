@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 
 from squatlab import conventions as cv
-from squatlab.bench.dataset import Clip, analysed, iter_clips
+from squatlab.bench.dataset import DEFAULT_CACHE, Clip, analysed, iter_clips
 from squatlab.errors import SquatlabError
-from squatlab.trial import Trial
+from squatlab.synth.grid import HARD_CONDITIONS
+from squatlab.trial import Channel, Trial
 
 DEFAULT_GRID = Path.home() / ".cache" / "squatlab" / "grids" / "seed0"
-DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "bench"
 MIN_CONF = 0.3
 WINK_POSITIVE_DEG = 10.0
 CLEAR_MAX_YAW_DEG = 10.0
@@ -59,9 +59,7 @@ def conditions_of(spec: dict) -> tuple[str, ...]:
     name = spec["spec"]["name"]
     parts = name.split("_", 2)
     rest = parts[2] if len(parts) > 2 else "clear"
-    known = ("yaw+20", "yaw-20", "yaw+10", "loose_shirt", "bar", "low_res", "cluttered", "portrait", "low_contrast",
-             "dim", "long_pants", "far", "clear")  # fmt: skip
-    found = tuple(k for k in known if k in rest)
+    found = tuple(k for k in (*HARD_CONDITIONS, "clear") if k in rest)
     return found or ("clear",)
 
 
@@ -77,6 +75,15 @@ def is_clear(spec: dict) -> bool:
     )
 
 
+def _confident_error(
+    channel: Channel, truth: pd.DataFrame, name: str, in_rep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(estimate - truth, the frames used): the rep frames where ``channel`` is confident."""
+    n = len(in_rep)
+    ok = in_rep & np.isfinite(channel.values[:n]) & (channel.conf[:n] >= MIN_CONF)
+    return channel.values[:n][ok] - truth[name].to_numpy()[:n][ok], ok
+
+
 def evaluate(clip: Clip, trial: Trial) -> ClipResult:
     truth = clip.truth
     n = min(len(truth), trial.n_frames)
@@ -84,15 +91,9 @@ def evaluate(clip: Clip, trial: Trial) -> ClipResult:
     errors = {}
     confident = np.zeros(n, dtype=bool)
     for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):
-        channel = trial.channels[name]
-        ok = in_rep & np.isfinite(channel.values[:n]) & (channel.conf[:n] >= MIN_CONF)
-        errors[name] = channel.values[:n][ok] - truth[name].to_numpy()[:n][ok]
+        errors[name], ok = _confident_error(trial.channels[name], truth, name, in_rep)
         confident |= ok
-    joint_err = {}
-    for name in cv.JOINT_ANGLES:
-        channel = trial.channels[name]
-        ok = in_rep & np.isfinite(channel.values[:n]) & (channel.conf[:n] >= MIN_CONF)
-        joint_err[name] = channel.values[:n][ok] - truth[name].to_numpy()[:n][ok]
+    joint_err = {name: _confident_error(trial.channels[name], truth, name, in_rep)[0] for name in cv.JOINT_ANGLES}
     findings = trial.findings.get("reps", [])
     detected = any(r.get("butt_wink") and r["butt_wink"].get("detected") for r in findings)
     judged = any(r.get("butt_wink") is not None for r in findings)

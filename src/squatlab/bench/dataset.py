@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from squatlab import __version__
 from squatlab.trial import Trial
+
+# Where the benchmarks keep the pose passes of rendered clips.
+DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "bench"
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,6 @@ def _cached(video: Path, cache_dir: Path, analyze: Callable[[Path], Trial], *, r
         pickle.dump(trial, f)
     tmp.replace(path)
     return trial
-
-
-def standing_frames(truth: pd.DataFrame) -> np.ndarray:
-    """Frames of quiet standing before the first rep (the truth's own baseline)."""
-    first = truth.index[truth["rep"] > 0]
-    stop = int(first[0]) if len(first) else len(truth)
-    frames = np.flatnonzero((truth["phase"].to_numpy() == "standing") & (np.arange(len(truth)) < stop))
-    return frames if frames.size else np.arange(min(10, len(truth)))
 
 
 def iter_clips(folder: Path) -> Iterable[Clip]:

@@ -79,12 +79,12 @@ def main(argv: list[str] | None = None) -> None:
         trial = analysed(video, args.cache)
         plot(trial, f"{video.name}: {len(trial.reps)} reps").savefig(args.out / f"{video.stem}.png", dpi=80)
         row = {"clip": video.name, "reps": len(trial.reps), "measurable": sum(r.measurable for r in trial.reps)}
+        in_reps = np.zeros(trial.n_frames, dtype=bool)
+        for rep in trial.reps:
+            in_reps[rep.start_frame : rep.end_frame + 1] |= rep.measurable
         for name in cv.LUMBO_PELVIC:
             median, noise = standing_noise(trial, name)
             ch = trial.channels[name]
-            in_reps = np.zeros(trial.n_frames, dtype=bool)
-            for rep in trial.reps:
-                in_reps[rep.start_frame : rep.end_frame + 1] |= rep.measurable
             short = name.split("_")[0]
             row[f"{short} standing median"] = median
             row[f"{short} standing noise SD"] = noise

@@ -13,6 +13,7 @@ the weights.
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 
 from squatlab import __version__
 from squatlab import conventions as cv
-from squatlab.bench.dataset import Clip, iter_clips, tracked
+from squatlab.bench.dataset import DEFAULT_CACHE, Clip, iter_clips, tracked
 from squatlab.kinematics.lumbopelvic import (
     FEATURES,
     LumboPelvicModel,
@@ -31,7 +32,6 @@ from squatlab.kinematics.lumbopelvic import (
     standing_reference,
 )
 
-DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "bench"
 LAMBDAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
 _MIN_CONF = 0.2
 
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     samples, names = collect(args.clips, args.cache)
     model = fit(samples, names)
-    text = __import__("json").dumps(model.to_dict(), indent=2) + "\n"
+    text = json.dumps(model.to_dict(), indent=2) + "\n"
     if args.out is None:
         print(text)
     else:

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from squatlab import __version__
-from squatlab.errors import OutputExistsError, SquatlabError
+from squatlab.errors import SquatlabError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -177,10 +177,6 @@ def analyze(
             input_path, out_dir, settings=settings, context=context, person=person, force=force,
             overlay=not no_video, quiet=quiet, lab=lab, exports=_exports(export), notices=stance_notices,
         )  # fmt: skip
-    except OutputExistsError as exc:
-        raise _fail(str(exc)) from None
-    except SquatlabError as exc:
-        raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", code=130) from None
     out.print(str(report), highlight=False, soft_wrap=True)
@@ -320,14 +316,11 @@ def demo(
     """Run the built-in example end to end and print where the report is."""
     from squatlab.demo import demo_clip
 
-    try:
-        clip = demo_clip()
-        report = run_analysis(
-            clip, out_dir, settings=_default_settings(), context=None, person=None, force=True, overlay=True,
-            quiet=quiet,
-        )  # fmt: skip
-    except SquatlabError as exc:
-        raise _fail(str(exc)) from None
+    clip = demo_clip()
+    report = run_analysis(
+        clip, out_dir, settings=_default_settings(), context=None, person=None, force=True, overlay=True,
+        quiet=quiet,
+    )  # fmt: skip
     out.print(f"Report: {report}", highlight=False, soft_wrap=True)
 
 

@@ -89,9 +89,7 @@ def _jpeg_b64(rgb: np.ndarray) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def render_report(
-    trial: Trial, results: dict[str, Any], keyframes: dict[int, np.ndarray], *, method: list[str] | None = None
-) -> str:
+def render_report(trial: Trial, results: dict[str, Any], keyframes: dict[int, np.ndarray]) -> str:
     env = Environment(
         loader=PackageLoader("squatlab.report", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
@@ -127,5 +125,5 @@ def render_report(
         context_rows=context_rows,
         plot_png=base64.b64encode(time_series_png(trial)).decode("ascii"),
         keyframes=frames,
-        method=method or method_lines(trial.source.kind),
+        method=method_lines(trial.source.kind),
     )

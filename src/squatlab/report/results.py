@@ -34,7 +34,6 @@ BOTTOM_CHANNELS = (
 )
 # A rep's pelvis or lumbar summary needs this much of the rep measured with some confidence.
 _MIN_MEASURED_SHARE = 0.6
-_MIN_CONF = 0.3
 
 
 def _num(value: float | None, digits: int = 2) -> float | None:
@@ -50,9 +49,12 @@ def _at(channel: Channel | None, frame: int) -> dict[str, float | None] | None:
 
 
 def lumbo_pelvic_summary(
-    channel: Channel | None, rep: Rep, *, min_conf: float = _MIN_CONF
+    channel: Channel | None, rep: Rep, *, min_conf: float
 ) -> tuple[dict[str, Any] | None, str | None]:
-    """Summary of pelvis tilt or lumbar flexion over one rep, or (None, why not)."""
+    """Summary of pelvis tilt or lumbar flexion over one rep, or (None, why not).
+
+    Frames whose confidence is below ``min_conf`` (``settings.outline.min_conf``) do not count.
+    """
     if channel is None:
         return None, "this source does not measure it"
     if channel.is_absent:
@@ -78,11 +80,11 @@ def lumbo_pelvic_summary(
     }, None
 
 
-def rep_dict(trial: Trial, rep: Rep, depth_unit: str) -> dict[str, Any]:
+def rep_dict(trial: Trial, rep: Rep, depth_unit: str, *, min_conf: float) -> dict[str, Any]:
     not_measured: dict[str, str] = {}
     summaries = {}
     for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):
-        summary, reason = lumbo_pelvic_summary(trial.channels.get(name), rep)
+        summary, reason = lumbo_pelvic_summary(trial.channels.get(name), rep, min_conf=min_conf)
         summaries[name] = summary
         if reason:
             not_measured[name] = reason
@@ -188,7 +190,7 @@ def results_dict(trial: Trial, settings: Settings, outputs: dict[str, str] | Non
             "measurable_reps": sum(r.measurable for r in trial.reps),
             "partial_reps": sum(r.partial for r in trial.reps),
         },
-        "reps": [rep_dict(trial, r, depth_unit) for r in trial.reps],
+        "reps": [rep_dict(trial, r, depth_unit, min_conf=settings.outline.min_conf) for r in trial.reps],
         "findings": trial.findings.get("set"),
         "settings": describe(settings),
         "outputs": outputs or {},

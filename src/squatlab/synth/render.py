@@ -51,9 +51,13 @@ class _Frame:
     bar: object = None
 
 
-def _body_mesh(pyrender, vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, material) -> object:
-    normals = vertex_normals(vertices, faces).astype(np.float32)
-    prim = pyrender.Primitive(vertices, normals, color_0=colors, indices=faces, material=material)
+def _body_mesh(
+    pyrender, vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, material, normals: np.ndarray | None = None
+) -> object:
+    """A mesh of ``vertices``; ``normals`` are its vertex normals when the caller has them already."""
+    if normals is None:
+        normals = vertex_normals(vertices, faces)
+    prim = pyrender.Primitive(vertices, normals.astype(np.float32), color_0=colors, indices=faces, material=material)
     return pyrender.Mesh([prim])
 
 
@@ -108,10 +112,12 @@ def _frame_meshes(pyrender, scene, handles: _Frame, posed: np.ndarray, body: Bod
     for node in (handles.body, handles.shell):
         if node is not None:
             scene.remove_node(node)
-    handles.body = scene.add(_body_mesh(pyrender, posed, body.faces.astype(np.uint32), dressing.colors, material))
+    normals = vertex_normals(posed, body.faces)
+    handles.body = scene.add(
+        _body_mesh(pyrender, posed, body.faces.astype(np.uint32), dressing.colors, material, normals=normals)
+    )
     handles.shell = None
     if dressing.shell_smoother is not None:
-        normals = vertex_normals(posed, body.faces)
         shell = shell_positions(dressing, posed, normals)
         colors = np.tile(dressing.shell_color, (len(shell), 1)).astype(np.float32)
         handles.shell = scene.add(_body_mesh(pyrender, shell, dressing.shell_faces.astype(np.uint32), colors, material))
