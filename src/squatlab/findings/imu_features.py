@@ -1,11 +1,13 @@
 """Per-rep measures of how the pelvis, hip and knee move together, from body-worn IMUs.
 
 The wearable butt-wink detector (:mod:`squatlab.findings.imu_wink`) reads each rep through
-a few physically plain numbers, all relative to the rep's own standing start, so that how a
-sensor was strapped on, and a reference posture that was not quite upright, drop out:
+a few physically plain numbers, all counted from the start of the rep's descent (where the
+rep finder puts it: 12 % of the rep's depth below standing), so that how a sensor was
+strapped on, and a reference posture that was not quite upright, drop out:
 
-- ``knee_flexion_bottom_deg``: depth. A wink happens at depth, where the hip runs out of
-  flexion and the pelvis must tuck under for the descent to go on (DOMAIN.md).
+- ``knee_flexion_descent_deg``: depth, as the knee flexion gained from the start of the
+  descent to the bottom. A wink happens at depth, where the hip runs out of flexion and the
+  pelvis must tuck under for the descent to go on (DOMAIN.md).
 - ``pelvis_share``: the pelvis sensor's forward rotation at the bottom per degree of knee
   flexion. The pelvis keeps tipping forward with the thigh in a sound squat, tips far
   forward when the lifter leans, and stops or comes back when it tucks under.
@@ -34,22 +36,22 @@ from squatlab.trial import Rep, Trial
 
 ROLES = ("pelvis", "thigh", "shank")
 # The measures the model reads, in its order (the model file lists them too).
-MODEL_MEASURES = ("knee_flexion_bottom_deg", "pelvis_share", "hip_knee_slope")
+MODEL_MEASURES = ("knee_flexion_descent_deg", "pelvis_share", "hip_knee_slope")
 # Fewer samples than this in the late descent cannot carry a slope.
 _MIN_SLOPE_SAMPLES = 4
 
 
 @dataclass(frozen=True)
 class RepMeasures:
-    """One rep's measures (deg unless stated; segment rotations from the rep's start)."""
+    """One rep's measures (deg unless stated), each from the start of the descent to the bottom."""
 
-    knee_flexion_bottom_deg: float
+    knee_flexion_descent_deg: float
     pelvis_share: float  # pelvis rotation / knee flexion at the bottom
     hip_knee_slope: float  # deg of hip flexion per deg of knee flexion, late descent
-    pelvis_bottom_deg: float
-    thigh_bottom_deg: float
-    shank_bottom_deg: float
-    hip_flexion_bottom_deg: float
+    pelvis_descent_deg: float
+    thigh_descent_deg: float
+    shank_descent_deg: float
+    hip_flexion_descent_deg: float
 
     def model_vector(self) -> np.ndarray:
         return np.array([getattr(self, name) for name in MODEL_MEASURES])
@@ -103,7 +105,7 @@ def measures_from_rotations(
     >>> thigh, shank = knee_path * 0.75, knee_path * 0.25
     >>> pelvis = np.r_[np.linspace(0, 30, 91), np.linspace(29.7, 20, 30)]
     >>> m = measures_from_rotations(pelvis, thigh, shank, 120, late_knee_deg=30, share_min_knee_deg=30)
-    >>> round(m.knee_flexion_bottom_deg), round(m.pelvis_bottom_deg), round(m.pelvis_share, 2)
+    >>> round(m.knee_flexion_descent_deg), round(m.pelvis_descent_deg), round(m.pelvis_share, 2)
     (120, 20, 0.17)
     >>> round(m.hip_knee_slope, 2)  # the thigh adds 0.75 deg per knee deg, the pelvis takes 0.33 back
     0.42
@@ -117,13 +119,13 @@ def measures_from_rotations(
         late = np.arange(bottom + 1)
     slope = _slope(knee[late], hip[late])
     return RepMeasures(
-        knee_flexion_bottom_deg=knee_bottom,
+        knee_flexion_descent_deg=knee_bottom,
         pelvis_share=float(pelvis[bottom]) / max(knee_bottom, share_min_knee_deg),
         hip_knee_slope=slope,
-        pelvis_bottom_deg=float(pelvis[bottom]),
-        thigh_bottom_deg=float(thigh[bottom]),
-        shank_bottom_deg=float(shank[bottom]),
-        hip_flexion_bottom_deg=float(hip[bottom]),
+        pelvis_descent_deg=float(pelvis[bottom]),
+        thigh_descent_deg=float(thigh[bottom]),
+        shank_descent_deg=float(shank[bottom]),
+        hip_flexion_descent_deg=float(hip[bottom]),
     )
 
 

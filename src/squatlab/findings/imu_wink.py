@@ -292,9 +292,9 @@ def explanation(f: dict) -> str:
     m = pattern["measures"]
     resolve = f"This recording resolves pelvis tilt changes of about {f['threshold_deg']:.0f} deg."
     hip = (
-        f"at {m['knee_flexion_bottom_deg']:.0f} deg of knee flexion the hip gained {m['hip_knee_slope']:.2f} deg of "
-        f"flexion per degree of knee flexion and the pelvis had tipped forward {m['pelvis_bottom_deg']:.0f} deg "
-        f"({m['pelvis_share']:.2f} per knee degree)"
+        f"after {m['knee_flexion_descent_deg']:.0f} deg of knee flexion in the descent the hip gained "
+        f"{m['hip_knee_slope']:.2f} deg of flexion per degree of knee flexion and the pelvis had tipped forward "
+        f"{m['pelvis_descent_deg']:.0f} deg ({m['pelvis_share']:.2f} per knee degree)"
     )
     against = " and against your reference set" if pattern["reference_used"] else ""
     odds = f"probability {pattern['probability']:.2f}{against}"
