@@ -219,3 +219,16 @@ def test_cli_reference_is_for_imu_only(tmp_path):
     )  # fmt: skip
     assert run.returncode == 2
     assert "--reference is for IMU recordings" in run.stderr
+
+
+def test_a_rep_broken_by_a_gap_keeps_the_pelvis_call_and_says_why(tmp_path):
+    frame, _ = sensors(pelvis=25, thigh=100, shank=25, wink=15)
+    bottom = STAND_S + 1.5 * REP_S  # the second rep's bottom
+    gappy = frame[(frame["time"] < bottom - 0.4) | (frame["time"] > bottom + 0.4)]  # 0.8 s without samples
+    path = tmp_path / "gap.csv"
+    gappy.to_csv(path, index=False)
+    trial = analyze_lab(path, imu_sensors=ROLES)
+    assert "imu_gap" in {n.code for n in trial.notices}
+    patterns = [w["imu_pattern"] for w in wink_rows(trial) if w is not None]
+    assert any(not p["scored"] and "gap" in p["reason"] for p in patterns)
+    assert sum(p["scored"] for p in patterns) >= REPS - 2

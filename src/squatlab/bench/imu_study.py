@@ -6,9 +6,9 @@ end sample. The windows count samples "at 100 Hz"; the sensors ran at about 111 
 device's millisecond clock and the host's timestamps agree on it). The sample indices are
 row numbers of the CSV, so each is mapped onto the recording's own clock through its row
 (taking ``start_sample / 100`` as seconds would drift by 11 %, a whole rep by the tenth).
-In some sets the windows run from one rep's bottom to the next's (they were marked on a
-waist accelerometer axis that flips with the sensor's mounting), so a detected rep is
-matched to the window it overlaps most, one rep per window.
+In five of subject 3's files (where the waist sensor is worn turned round) the windows run
+from one rep's bottom to the next's, so a detected rep is matched to the window it overlaps
+most, one rep per window.
 """
 
 from __future__ import annotations

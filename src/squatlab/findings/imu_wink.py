@@ -228,8 +228,11 @@ def merge(
     """The rep's butt-wink finding with the hip-knee-pelvis call folded in (unchanged without one)."""
     info = trial.findings.get(FINDINGS_KEY)
     row = info["reps"].get(rep.index) if info else None
-    if wink is None or row is None or not row["scored"]:
+    if wink is None or row is None:
         return wink, reason
+    if not row["scored"]:
+        # The pelvis rule's call stands; say why the pattern could not add to it.
+        return {**wink, "imu_pattern": {"scored": False, "reason": row["reason"]}}, reason
     p = float(row["probability"])
     by_pelvis = bool(wink["detected"])
     by_pattern = p >= float(info["threshold"])
@@ -237,6 +240,7 @@ def merge(
     out = dict(wink)
     out["method"] = "pelvis tilt and hip-knee-pelvis pattern (IMU)"
     out["imu_pattern"] = {
+        "scored": True,
         "probability": row["probability"],
         "threshold": info["threshold"],
         "called": by_pattern,

@@ -289,7 +289,7 @@ def _wink_summary(winks: list[dict], judged: int, cause: dict, safe: dict | None
     magnitudes = [w["magnitude_deg"] for w in winks]
     worst = _worst(winks)
     if worst == "mild":
-        pattern_only = [w for w in winks if w.get("imu_pattern") and not w["imu_pattern"]["pelvis_range_called"]]
+        pattern_only = [w for w in winks if not w.get("imu_pattern", {}).get("pelvis_range_called", True)]
         if len(pattern_only) == len(winks):
             return (
                 f"In {len(winks)} of {judged} reps the hip and knee sensors showed the pattern of a small butt wink "
