@@ -67,6 +67,20 @@ LUMBO_PELVIC = (PELVIS_TILT, LUMBAR_FLEXION)
 JOINT_ANGLES = (HIP_FLEXION, KNEE_FLEXION, SHIN_ANGLE, TRUNK_INCLINATION)
 
 
+def imu_rotation_key(role: str) -> str:
+    """``Trial.extras`` key of an IMU's signed sagittal rotation from the reference posture, deg.
+
+    >>> imu_rotation_key("pelvis")
+    'pelvis_rotation_deg'
+    """
+    return f"{role}_rotation_deg"
+
+
+def imu_rate_key(role: str) -> str:
+    """``Trial.extras`` key of an IMU's signed rate of turn about its sagittal axis, deg/s."""
+    return f"{role}_rate_deg_s"
+
+
 def conf_column(channel: str) -> str:
     """Name of the confidence column that sits beside ``channel`` in tables."""
     return f"{channel}_conf"

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from squatlab.errors import NoPersonError
+from squatlab.errors import InputError, NoPersonError
 from squatlab.findings.assess import assess
+from squatlab.findings.imu_wink import judge_reps, reference_from_trial
 from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.lumbopelvic import LUMBAR_ERROR_DEG, PELVIS_ERROR_DEG, lumbo_pelvic
@@ -130,10 +131,15 @@ def track_video(
     )
 
 
-def after_kinematics(trial: Trial, settings: Settings) -> Trial:
-    """The stages every source shares: reps, the standing baseline, the findings."""
+def after_kinematics(trial: Trial, settings: Settings, reference: dict | None = None) -> Trial:
+    """The stages every lab source shares: reps, the standing baseline, the findings.
+
+    IMU recordings with pelvis, thigh and shank sensors also get the wearable butt-wink
+    model's per-rep scores (``reference``: the lifter's normal, from :func:`imu_reference`).
+    """
     trial = find_squat_reps(trial, settings.reps, settings.view)
     trial = apply_baseline(trial)
+    trial = judge_reps(trial, settings.imu, reference)
     return assess(trial, settings)
 
 
@@ -146,15 +152,36 @@ def analyze_lab(
     marker_map: Path | None = None,
     settings: Settings | None = None,
     context: Context | None = None,
+    reference: Path | None = None,
 ) -> Trial:
-    """Analyse a C3D, TRC, OpenSim .mot/.sto or IMU recording."""
+    """Analyse a C3D, TRC, OpenSim .mot/.sto or IMU recording.
+
+    ``reference``: an IMU recording of a set the same lifter performed well, with the same
+    sensors; the wearable butt-wink detector then reads each rep against it.
+    """
     from squatlab.io.lab import load_lab_trial
 
     settings = settings or Settings()
     trial = load_lab_trial(
         path, fmt=fmt, static=static, imu_sensors=imu_sensors, marker_map=marker_map, settings=settings
     )
-    return after_kinematics(replace(trial, context=context or Context()), settings)
+    trial = replace(trial, context=context or Context())
+    normal = None
+    if reference is not None:
+        if trial.source.kind != "imu":
+            raise InputError("--reference is read by the wearable (IMU) butt-wink detector; the input is not IMU data")
+        normal = imu_reference(reference, fmt=fmt, imu_sensors=imu_sensors, settings=settings)
+    return after_kinematics(trial, settings, normal)
+
+
+def imu_reference(path: Path, *, fmt: str | None, imu_sensors: Mapping[str, str] | None, settings: Settings) -> dict:
+    """The lifter's normal rep from a reference IMU set (:func:`squatlab.findings.imu_wink.reference_from_trial`)."""
+    from squatlab.io.lab import load_lab_trial
+
+    trial = load_lab_trial(path, fmt=fmt, imu_sensors=imu_sensors, settings=settings)
+    if trial.source.kind != "imu":
+        raise InputError(f"{path}: the reference set must be an IMU recording like the input")
+    return reference_from_trial(find_squat_reps(trial, settings.reps, settings.view), settings.imu)
 
 
 # Seconds of a front-view clip read to measure the stance: the set-up is at its start.

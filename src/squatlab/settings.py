@@ -392,6 +392,25 @@ class ImuSettings:
     lumbar_error_deg: float = param(
         4.0, "deg", "Difference of two sensors (L1 minus sacrum): both sensors' errors, combined and rounded up."
     )
+    wink_probability: float = param(
+        0.5,
+        "probability",
+        "With pelvis, thigh and shank sensors, a rep is also called a butt wink when the hip-knee-pelvis model "
+        "gives at least this probability. 0.5 with classes weighted equally in fitting; fixed before validation, "
+        "not tuned (docs/validation.md). Higher: fewer false alarms, fewer winks found.",
+    )
+    wink_pattern_only_max_confidence: float = param(
+        0.6,
+        "0-1",
+        "A wink called from the hip-knee-pelvis pattern while the pelvis channel shows less tilt than it resolves "
+        "rests on a model of three people, not on a measured tuck: its confidence is capped at medium.",
+    )
+    reference_min_reps: int = param(
+        3,
+        "reps",
+        "A reference set (--reference) needs this many measured reps for its medians to stand for the lifter's "
+        "normal; with fewer it is not used, with a warning.",
+    )
 
 
 @dataclass(frozen=True)

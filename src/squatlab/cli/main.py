@@ -146,6 +146,13 @@ def analyze(
     marker_map: Annotated[
         Path | None, typer.Option(help="Lab data: a JSON/TOML map from squatlab's marker names to yours.")
     ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            help="IMU data: a set the same lifter performed well, same sensors; butt wink is then judged "
+            "against this lifter's own normal."
+        ),
+    ] = None,
     front: Annotated[
         Path | None, typer.Option(help="A front-view clip of the set-up: measures the stance width and toe-out.")
     ] = None,
@@ -172,7 +179,7 @@ def analyze(
             bodyweight_kg=bodyweight_kg,
             stance=stance.value if stance else None,
         )
-        lab = LabOptions(input_format, static, imu_sensor or [], marker_map)
+        lab = LabOptions(input_format, static, imu_sensor or [], marker_map, reference)
         report = run_analysis(
             input_path, out_dir, settings=settings, context=context, person=person, force=force,
             overlay=not no_video, quiet=quiet, lab=lab, exports=_exports(export), notices=stance_notices,
@@ -206,6 +213,7 @@ class LabOptions:
     static: Path | None = None
     imu_sensors: list[str] = field(default_factory=list)
     marker_map: Path | None = None
+    reference: Path | None = None
 
 
 def _exports(values: list[str] | None) -> tuple[str, ...]:
@@ -243,6 +251,8 @@ def run_analysis(
     if detect_format(input_path, lab.fmt) != "video":
         return _run_lab(input_path, out_dir, settings=settings, context=context, force=force, lab=lab,
                         exports=exports, quiet=quiet, notices=notices or [])  # fmt: skip
+    if lab.reference is not None:
+        raise _fail("--reference is for IMU recordings (the wearable butt-wink detector), not for videos")
     from squatlab.pipeline import analyze_video
 
     started = time.monotonic()
@@ -293,6 +303,7 @@ def _run_lab(input_path: Path, out_dir: Path, *, settings, context, force: bool,
         marker_map=lab.marker_map,
         settings=settings,
         context=context,
+        reference=lab.reference,
     ).with_notices(*notices)
     paths = write_outputs(trial, settings, out_dir, force=force, exports=exports)
     if not quiet:

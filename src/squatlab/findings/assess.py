@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from squatlab.findings import text
+from squatlab.findings import imu_wink, text
 from squatlab.findings._curves import Smoothed
 from squatlab.findings.arch import over_arch
 from squatlab.findings.cause import likely_cause
@@ -162,6 +162,7 @@ def assess_rep(trial: Trial, rep: Rep, s: FindingSettings, smoothed: Smoothed | 
     else:
         smoothed = smoothed if smoothed is not None else Smoothed(trial, s.smooth_s)
         wink, wink_reason = butt_wink(trial, rep, s, smoothed)
+        wink, wink_reason = imu_wink.merge(trial, rep, wink, wink_reason, s)
         arch, arch_reason = over_arch(trial, rep, s, smoothed)
     label, sentence = text.rhythm(wink, arch)
     row.update(

@@ -289,6 +289,14 @@ def _wink_summary(winks: list[dict], judged: int, cause: dict, safe: dict | None
     magnitudes = [w["magnitude_deg"] for w in winks]
     worst = _worst(winks)
     if worst == "mild":
+        pattern_only = [w for w in winks if not w.get("imu_pattern", {}).get("pelvis_range_called", True)]
+        if len(pattern_only) == len(winks):
+            return (
+                f"In {len(winks)} of {judged} reps the hip and knee sensors showed the pattern of a small butt wink "
+                f"(the hip stopped keeping pace with the knee near the bottom); the pelvis sensor itself tipped back "
+                f"{_span(magnitudes)}, less than it resolves. A small amount of motion like this is normal; the "
+                "details below give each rep's numbers."
+            )
         return (
             f"In {len(winks)} of {judged} reps the pelvis tipped back a little at the bottom (mild butt wink, "
             f"{_span(magnitudes)}). A small amount of motion like this is normal; the details below show where "

@@ -176,33 +176,31 @@ def _reference(gyros: list[np.ndarray], rate: float, settings: ImuSettings) -> t
     ]
 
 
-def _signed(rot: dict[str, kimu.SegmentRotation], rate: float) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Anatomical signs from the motion (see kinematics.imu)."""
-    out, rule = {}, {}
+def _signed(rot: dict[str, kimu.SegmentRotation], rate: float) -> tuple[dict[str, float], dict[str, str]]:
+    """Anatomical sign (+1 or -1) of each sensor's rotation, from the motion (see kinematics.imu)."""
+    sign, rule = {}, {}
     if "thigh" in rot:
-        out["thigh"] = rot["thigh"].angle_deg * kimu.sign_by_excursion(rot["thigh"].angle_deg)
+        sign["thigh"] = kimu.sign_by_excursion(rot["thigh"].angle_deg)
         rule["thigh"] = "flexes only: largest excursion is +"
     if "shank" in rot:
         a = rot["shank"].angle_deg
-        if "thigh" in out:
-            out["shank"], rule["shank"] = (
-                a * kimu.sign_by_correlation(a, out["thigh"]),
-                "tips forward as the thigh flexes",
-            )
+        if "thigh" in sign:
+            sign["shank"] = kimu.sign_by_correlation(a, rot["thigh"].angle_deg * sign["thigh"])
+            rule["shank"] = "tips forward as the thigh flexes"
         else:
-            out["shank"], rule["shank"] = a * kimu.sign_by_excursion(a), "largest excursion is +"
-    depth = out["thigh"] + out["shank"] if {"thigh", "shank"} <= set(out) else out.get("thigh")
+            sign["shank"], rule["shank"] = kimu.sign_by_excursion(a), "largest excursion is +"
+    legs = {role: rot[role].angle_deg * sign[role] for role in sign}
+    depth = legs["thigh"] + legs["shank"] if {"thigh", "shank"} <= set(legs) else legs.get("thigh")
     for role in ("pelvis", "l1"):
         if role not in rot:
             continue
         a = rot[role].angle_deg
-        sign = kimu.sign_by_early_descent(a, depth, rate) if depth is not None else None
-        if sign is None:
-            sign, rule[role] = kimu.sign_by_excursion(a), "largest excursion is + (anterior)"
+        by_descent = kimu.sign_by_early_descent(a, depth, rate) if depth is not None else None
+        if by_descent is None:
+            sign[role], rule[role] = kimu.sign_by_excursion(a), "largest excursion is + (anterior)"
         else:
-            rule[role] = "tips forward in the first half of each descent"
-        out[role] = a * sign
-    return out, rule
+            sign[role], rule[role] = by_descent, "tips forward in the first half of each descent"
+    return sign, rule
 
 
 # Channel -> (sensor roles it needs, how it is made from their rotations, why it may be absent).
@@ -293,7 +291,8 @@ def trial_from_imu(
         )
         for role, (acc, gyr) in data.items()
     }
-    seg, rules = _signed(rot, grid.rate_hz)
+    signs, rules = _signed(rot, grid.rate_hz)
+    seg = {role: r.angle_deg * signs[role] for role, r in rot.items()}
     for role, r in rot.items():
         details[role].update(
             {"axis": r.axis.round(3).tolist(), "planarity": round(r.planarity, 3), "sign": rules[role]}
@@ -325,7 +324,11 @@ def trial_from_imu(
             "raw_samples": int(recording.time_s.size),
         },
     )
-    extras = {f"{role}_rotation_deg": v for role, v in seg.items()}
+    extras: dict[str, np.ndarray] = {cv.imu_rotation_key(role): v for role, v in seg.items()}
+    # The signed rate of turn about the same axis: integrated within a rep it gives the rotation
+    # free of the accelerometer's errors (squatlab.findings.imu_features).
+    for role, (_, gyr) in data.items():
+        extras[cv.imu_rate_key(role)] = np.degrees(gyr @ rot[role].axis) * signs[role]
     return Trial(
         time_s=grid.time_s,
         source=source,
