@@ -132,6 +132,23 @@ def test_withheld_extension_at_the_bottom_is_no_over_arch():
     assert_rests_on_measured(withhold(trial, FLOOR), arch)
 
 
+def test_extension_read_at_the_edge_of_a_withheld_misreading_is_not_judged():
+    truth = synthetic_set(n_reps=1)
+    rep = truth.reps[0]
+    first, last = truth.frame_at(rep.bottom_start_s), truth.frame_at(rep.bottom_end_s)
+    # Withheld at -25 deg through the bottom; the 0.4 s after it still read -14 deg, measured:
+    # the edge of the same misreading, not an arch the lifter held.
+    trial = misread(truth, cv.LUMBAR_FLEXION, slice(first, last + 1), -25.0)
+    lumbar = trial.channels[cv.LUMBAR_FLEXION]
+    values = lumbar.values.copy()
+    values[last + 1 : last + 13] = -14.0
+    trial = trial.with_channels(**{cv.LUMBAR_FLEXION: dataclasses.replace(lumbar, values=values)})
+    row = judged(trial)[0]
+    assert row["over_arch"] is None
+    assert "next to the largest extension" in row["over_arch_reason"]
+    assert row["over_arch_reason"].startswith("lumbar flexion was not measured with enough confidence")
+
+
 def test_pipeline_withholds_before_the_findings():
     truth = synthetic_set(n_reps=2, wink_deg=15.0)
     peak = peak_frame(truth)
