@@ -11,11 +11,12 @@ import pytest
 
 from squatlab import conventions as cv
 from squatlab.pipeline import analyze_video
+from squatlab.settings import Settings
 from squatlab.trial import Trial
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rendered"
 DEMO = Path(__file__).parents[1] / "src" / "squatlab" / "data" / "demo" / "demo.mp4"
-MIN_CONF = 0.3
+MIN_CONF = Settings().outline.min_conf
 
 
 @cache
