@@ -11,11 +11,12 @@ import pytest
 
 from squatlab import conventions as cv
 from squatlab.pipeline import analyze_video
+from squatlab.settings import Settings
 from squatlab.trial import Trial
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rendered"
 DEMO = Path(__file__).parents[1] / "src" / "squatlab" / "data" / "demo" / "demo.mp4"
-MIN_CONF = 0.3
+MIN_CONF = Settings().outline.min_conf
 
 
 @cache
@@ -48,7 +49,10 @@ def test_findings_from_pixels():
     arch = run(FIXTURES / "overarch15.mp4")[0].findings["reps"]
     assert wink[0]["butt_wink"]["detected"]
     assert not normal[0]["butt_wink"]["detected"] and not normal[0]["over_arch"]["detected"]
-    assert arch[0]["over_arch"]["detected"] and not arch[0]["butt_wink"]["detected"]
+    assert arch[0]["over_arch"]["detected"]
+    # Its descent is seen with confidence below the floor in half of its frames: the wink is
+    # not judged (and was never a wink).
+    assert arch[0]["butt_wink"] is None or not arch[0]["butt_wink"]["detected"]
 
 
 def test_demo_shows_the_wink_in_its_second_rep_only():

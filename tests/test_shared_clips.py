@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from functools import cache
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from conftest import shared_file
+from conftest import VIDEOS, shared_file
 from media import reencode_rotated
+from squatlab import conventions as cv
 from squatlab.pipeline import analyze_video
+from squatlab.report.draw import BACK, NEAR, OUTLINE, draw_pose, frame_caption
+from squatlab.report.results import results_dict
+from squatlab.report.write import write_outputs
+from squatlab.settings import Settings
 from squatlab.trial import Trial
+
+SIX_COUNT = "ikramaliokz_crossfit_6count_air_squat_side.mp4"
+SETTINGS = Settings()
+FLOOR = SETTINGS.outline.min_conf
+# Every clip in ../shared/data/videos; one placeholder that skips when they are absent.
+ALL_CLIPS = sorted(p.name for p in VIDEOS.glob("*.mp4")) or ["(no shared clips)"]
 
 
 @cache
@@ -178,3 +191,100 @@ def test_real_clip_standing_baseline_is_finite_and_quiet(name):
         assert np.isfinite(trial.baseline[channel.replace("_deg", "_abs_deg")])
         _, noise = standing_noise(trial, channel)
         assert np.isfinite(noise) and noise < 5.0, f"{channel}: frame-to-frame noise {noise:.1f} deg while standing"
+
+
+def assert_findings_rest_on_measured_frames(trial: Trial) -> None:
+    """Every frame a finding read (its evidence frames, the wink onset's values) is at or above the floor."""
+    for row in trial.findings["reps"]:
+        for key in ("butt_wink", "over_arch"):
+            finding = row[key]
+            if finding is None:
+                assert row[f"{key}_reason"], f"rep {row['index']}: {key} not judged without a reason"
+                continue
+            for frame in finding["evidence"]["frames"]:
+                assert frame["conf"], frame
+                for name in frame["conf"]:
+                    conf = trial.channels[name].conf[frame["frame"]]
+                    assert conf >= FLOOR, f"rep {row['index']} {key} {frame['role']}: {name} confidence {conf:.2f}"
+        wink = row["butt_wink"]
+        if wink is not None and wink["onset"] is not None:
+            for name, value in wink["onset"].items():
+                if name != "frame" and value is not None:
+                    assert trial.channels[name].conf[wink["onset"]["frame"]] >= FLOOR, (row["index"], name)
+
+
+@pytest.mark.slow
+def test_six_count_findings_rest_on_measured_frames_and_no_arch_at_the_bottom():
+    trial = analysed(SIX_COUNT)
+    assert_findings_rest_on_measured_frames(trial)
+    for row in trial.findings["reps"]:
+        arch = row["over_arch"]
+        assert arch is None or not (arch["detected"] and arch["phase"] == "bottom"), row
+    # Every reported value sits on a frame at or above the floor.
+    for name, ch in trial.channels.items():
+        assert np.array_equal(np.isfinite(ch.values), ch.conf >= FLOOR), name
+
+
+@pytest.mark.slow
+def test_six_count_front_view_rep_shows_no_angles(tmp_path):
+    trial = analysed(SIX_COUNT)
+    front = trial.reps[2]
+    assert not front.measurable
+    paths = write_outputs(trial, SETTINGS, tmp_path / "out")
+
+    rep = json.loads(paths["results"].read_text())["reps"][2]
+    assert rep["depth"]["hip_depth_thigh"] is None
+    assert rep[cv.PELVIS_TILT] is None and rep[cv.LUMBAR_FLEXION] is None
+    assert rep["butt_wink"] is None and rep["over_arch"] is None
+    for name in (*cv.JOINT_ANGLES, *cv.LUMBO_PELVIC):
+        at = rep["angles_at_bottom"][name]
+        assert at["value"] is None and at["reason"].startswith("rep not measurable: filmed from the front"), name
+
+    table = pd.read_csv(paths["timeseries"])
+    angles = [*cv.JOINT_ANGLES, *cv.LUMBO_PELVIC, cv.PELVIS_TILT_ABS, cv.LUMBAR_FLEXION_ABS, cv.HIP_DEPTH]
+    assert table.loc[table["rep"] == 3, angles].isna().all().all()
+    assert table.loc[table["rep"] == 1, cv.HIP_FLEXION].notna().any()
+
+    html = paths["report"].read_text()
+    row = re.search(r"<tr>\s*<td>3</td>(.*?)</tr>", html, flags=re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)]
+    assert cells[2:] == ["–"] * 7, cells  # hip depth, four joint angles, pelvis, lumbar
+
+    # The overlay: no angle on the caption, only a grey skeleton (no near side, trunk line or outline).
+    for frame in (front.start_frame, front.bottom_frame, front.end_frame):
+        caption = frame_caption(trial, frame)
+        assert caption[-1].startswith("not measured: filmed from the front")
+        assert not any("deg" in line for line in caption)
+        width, height = trial.landmarks.image_size
+        drawn = draw_pose(np.zeros((height, width, 3), np.uint8), trial, frame)
+        assert drawn.any(), "the tracked skeleton is still drawn"
+        for colour in (NEAR, BACK, OUTLINE):
+            assert not (drawn == colour).all(axis=2).any(), colour
+    near = draw_pose(np.zeros((height, width, 3), np.uint8), trial, trial.reps[0].bottom_frame)
+    assert (near == NEAR).all(axis=2).any()  # in a measured rep the near side is highlighted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL_CLIPS)
+def test_reported_lumbo_pelvic_values_stay_in_range_or_say_why(name):
+    trial = analysed(shared_file(f"videos/{name}").name)
+    limits = SETTINGS.outline
+    ranges = {
+        cv.PELVIS_TILT: (limits.pelvis_min_deg, limits.pelvis_max_deg),
+        cv.LUMBAR_FLEXION: (limits.lumbar_min_deg, limits.lumbar_max_deg),
+    }
+    results = results_dict(trial, SETTINGS)
+    for rep in results["reps"]:
+        for channel, (low, high) in ranges.items():
+            at = rep["angles_at_bottom"].get(channel)
+            if at is None:  # the channel is absent: the results say why
+                assert results["channels"][channel]["absent_reason"], (rep["index"], channel)
+            elif at["value"] is None:
+                assert at["reason"], (rep["index"], channel)
+            else:
+                assert low <= at["value"] <= high, (rep["index"], channel, at)
+    for channel, (low, high) in ranges.items():  # and every frame reported, not only the bottoms
+        values = trial.channels[channel].values
+        values = values[np.isfinite(values)]
+        assert ((values >= low) & (values <= high)).all(), channel
+    assert_findings_rest_on_measured_frames(trial)

@@ -19,6 +19,7 @@ from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_
 from squatlab.kinematics.baseline import apply_baseline
 from squatlab.kinematics.lumbopelvic import LUMBAR_ERROR_DEG, PELVIS_ERROR_DEG, lumbo_pelvic
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length
+from squatlab.kinematics.withhold import withhold, withhold_out_of_range
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
 from squatlab.pose.outline import OutlineSampler
@@ -65,11 +66,13 @@ def analyze_video(
 
 def finish_video(trial: Trial, settings: Settings) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
-    reps' standing windows), the baseline and the findings."""
+    reps' standing windows), withholding what was not measured, the baseline and the findings."""
     trial = find_squat_reps(trial, settings.reps, settings.view)
     source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
     channels, notices = lumbo_pelvic(trial, limits=settings.outline)
-    trial = apply_baseline(replace(trial, source=source).with_channels(**channels).with_notices(*notices))
+    trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
+    trial = withhold(trial, settings.outline.min_conf)
+    trial = withhold_out_of_range(apply_baseline(trial), settings.outline)
     return assess(trial, settings)
 
 
@@ -132,12 +135,14 @@ def track_video(
 
 
 def after_kinematics(trial: Trial, settings: Settings, reference: dict | None = None) -> Trial:
-    """The stages every lab source shares: reps, the standing baseline, the findings.
+    """The stages every lab source shares: reps, withholding what was not measured, the
+    standing baseline, the findings.
 
     IMU recordings with pelvis, thigh and shank sensors also get the wearable butt-wink
     model's per-rep scores (``reference``: the lifter's normal, from :func:`imu_reference`).
     """
     trial = find_squat_reps(trial, settings.reps, settings.view)
+    trial = withhold(trial, settings.outline.min_conf)
     trial = apply_baseline(trial)
     trial = judge_reps(trial, settings.imu, reference)
     return assess(trial, settings)

@@ -440,7 +440,12 @@ class OutlineSettings:
         "Beyond the anterior tilt of deep squats in the field (about 40 deg in OpenCap's example trial).",
     )
     min_conf: float = param(
-        0.3, "0-1", "Frames below this confidence do not count towards a rep's pelvis and lumbar summary."
+        0.3,
+        "0-1",
+        "The confidence floor of every channel (not only the outline's): a frame below it is withheld "
+        "(no value in any output, not used by the baseline or any finding). 0.3 keeps keypoint angles in side "
+        "views (0.7-1) and oblique ones (x 0.4) and drops front views (x 0.1); the outline gives 0 where an arm "
+        "hides the back or the estimate leaves the ranges above (our choice).",
     )
 
 

@@ -19,11 +19,13 @@ from matplotlib.figure import Figure
 from squatlab import conventions as cv
 from squatlab.bench.accuracy import markdown
 from squatlab.bench.dataset import analysed
+from squatlab.settings import Settings
 from squatlab.trial import Trial
 
 DEFAULT_VIDEOS = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "videos"
 DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "bench-real"
-MIN_CONF = 0.3
+# The confidence floor analysed() applied (frames below it carry no value).
+MIN_CONF = Settings().outline.min_conf
 
 
 def standing_noise(trial: Trial, name: str) -> tuple[float, float]:

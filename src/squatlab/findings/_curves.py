@@ -52,11 +52,14 @@ def frame_rate_hz(time_s: np.ndarray) -> float:
 def smooth(values: np.ndarray, width: int) -> np.ndarray:
     """Centred moving average over ``width`` frames that skips NaN.
 
-    A frame stays NaN when fewer than half of its window is measured, so that a gap is
-    not filled from one side only. ``width`` is made odd.
+    An unmeasured (NaN) frame stays NaN: its neighbours do not lend it a value, so a peak
+    read on the smoothed curve always sits on a measured frame. A measured frame stays NaN
+    too when fewer than half of its window is measured. ``width`` is made odd.
 
     >>> smooth(np.array([0.0, 3.0, 0.0, 3.0, 0.0]), 3).round(1).tolist()
     [1.5, 1.0, 2.0, 1.0, 1.5]
+    >>> smooth(np.array([0.0, 3.0, np.nan, 3.0, 0.0]), 3).round(1).tolist()
+    [1.5, 1.5, nan, 1.5, 1.5]
     """
     width = max(1, int(width) | 1)
     if width == 1:
@@ -69,7 +72,7 @@ def smooth(values: np.ndarray, width: int) -> np.ndarray:
     # At the ends the window is cut short; require half of what the window could hold there.
     possible = np.convolve(np.ones(values.size), kernel, mode="same")
     out = np.full(values.size, np.nan)
-    ok = counts >= np.maximum(1.0, possible / 2.0)
+    ok = finite & (counts >= np.maximum(1.0, possible / 2.0))
     out[ok] = sums[ok] / counts[ok]
     return out
 
@@ -78,7 +81,8 @@ def held(values: np.ndarray, width: int) -> np.ndarray:
     """The level held for ``width`` frames around each frame: a centred moving minimum that skips NaN.
 
     A value counts only if the curve stays at or above it for the whole window, so a brief
-    excursion (noise) does not. NaN where fewer than half of the window is measured.
+    excursion (noise) does not. NaN at unmeasured frames and where fewer than half of the
+    window is measured.
 
     >>> held(np.array([0.0, 5.0, 0.0, 5.0, 5.0, 5.0, 0.0]), 3).tolist()
     [0.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0]
@@ -88,7 +92,7 @@ def held(values: np.ndarray, width: int) -> np.ndarray:
     finite = np.isfinite(values)
     out = minimum_filter1d(np.where(finite, values, np.inf), width, mode="nearest")
     counts = np.convolve(finite.astype(float), np.ones(width), mode="same")
-    out[(counts < width / 2.0) | ~np.isfinite(out)] = np.nan
+    out[(counts < width / 2.0) | ~finite | ~np.isfinite(out)] = np.nan
     return out
 
 
@@ -115,12 +119,45 @@ class Smoothed:
         self.width = smooth_frames(trial.time_s, smooth_s)
         self._curves: dict[str, np.ndarray] = {}
 
+    @property
+    def reach(self) -> int:
+        """Half the smoothing window (at least 1 frame): how near a withheld frame must be to make a peak doubtful.
+
+        A peak this close to a withheld frame shares a smoothing window with it: the curve was
+        still rising into the withheld frames, which often are withheld because the estimate ran
+        out of range there.
+        """
+        return max(1, self.width // 2)
+
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._curves:
             curve = smooth(self.trial.channels[name].values, self.width)
             curve.flags.writeable = False
             self._curves[name] = curve
         return self._curves[name]
+
+
+def withheld_near(curve: np.ndarray, frame: int, first: int, last: int, reach: int) -> int | None:
+    """The unmeasured frame of ``curve`` nearest to ``frame`` within ``reach`` frames, inside ``[first, last]``.
+
+    A peak read next to withheld frames is not a measured peak: the curve may have gone on
+    rising into them (they are often withheld because the estimate ran out of range there).
+    None when every frame that near is measured.
+
+    >>> curve = np.array([1.0, 2.0, 3.0, np.nan, np.nan, 1.0])
+    >>> withheld_near(curve, 2, 0, 5, 1), withheld_near(curve, 0, 0, 5, 2)
+    (3, None)
+    """
+    lo, hi = max(first, frame - reach), min(last, frame + reach)
+    gaps = lo + np.flatnonzero(~np.isfinite(curve[lo : hi + 1]))
+    if gaps.size == 0:
+        return None
+    return int(gaps[np.argmin(np.abs(gaps - frame))])
+
+
+def conf_at(trial: Trial, names: tuple[str, ...], frame: int) -> dict[str, float]:
+    """The confidence of each channel in ``names`` at ``frame``: what a finding's evidence frame rests on."""
+    return {name: round(float(trial.channels[name].conf[frame]), 3) for name in names if name in trial.channels}
 
 
 def usable(trial: Trial, name: str) -> Channel | None:

@@ -44,6 +44,11 @@ class ExtensionCurve:
     last: int
     covered: float
     conf: float
+    channels: tuple[str, ...]  # the channels the curve is read from
+
+    @property
+    def label(self) -> str:
+        return " and ".join(cv.CHANNELS[name].label.lower() for name in self.channels)
 
 
 def extension_curve(
@@ -60,9 +65,16 @@ def extension_curve(
         if covered >= s.min_coverage:
             values = -smoothed[cv.LUMBAR_FLEXION]
             return ExtensionCurve(
-                values, "lumbar", trial.source.lumbar_error_deg, setup_first, frames.end, covered, conf
+                values,
+                "lumbar",
+                trial.source.lumbar_error_deg,
+                setup_first,
+                frames.end,
+                covered,
+                conf,
+                (cv.LUMBAR_FLEXION,),
             ), None
-        reasons.append(f"lumbar flexion measured in only {covered:.0%} of the rep")
+        reasons.append(f"lumbar flexion measured with enough confidence in only {covered:.0%} of the rep")
     else:
         reasons.append(c.why_missing(trial, cv.LUMBAR_FLEXION))
     if pelvis is None:
@@ -75,7 +87,14 @@ def extension_curve(
             values = smoothed[cv.PELVIS_TILT] - (smoothed[cv.TRUNK_INCLINATION] - reference)
             error = c.noise_sd(trial.source.pelvis_error_deg, s.trunk_error_deg)
             return ExtensionCurve(
-                values, "pelvis_minus_trunk", error, setup_first, frames.end, min(cov_p, cov_t), min(conf_p, conf_t)
+                values,
+                "pelvis_minus_trunk",
+                error,
+                setup_first,
+                frames.end,
+                min(cov_p, cov_t),
+                min(conf_p, conf_t),
+                (cv.PELVIS_TILT, cv.TRUNK_INCLINATION),
             ), None
     curve, reason = _setup_only(trial, setup_first, frames.start, smoothed, s.min_coverage, s.setup_max_knee_deg)
     return curve, (None if curve else "; ".join([*reasons, reason]))
@@ -88,7 +107,7 @@ def _setup_only(
     pelvis = trial.channels[cv.PELVIS_TILT]
     covered, conf = c.coverage(pelvis, first, start)
     if covered < min_coverage:
-        return None, f"pelvis tilt measured in only {covered:.0%} of the set-up"
+        return None, f"pelvis tilt measured with enough confidence in only {covered:.0%} of the set-up"
     knee = c.usable(trial, cv.KNEE_FLEXION)
     if knee is not None:
         window = knee.values[first : start + 1]
@@ -99,7 +118,9 @@ def _setup_only(
                 "told from the lean of the squat without a low-back or trunk measurement"
             )
     values = smoothed[cv.PELVIS_TILT]
-    return ExtensionCurve(values, "pelvis_setup_only", trial.source.pelvis_error_deg, first, start, covered, conf), ""
+    return ExtensionCurve(
+        values, "pelvis_setup_only", trial.source.pelvis_error_deg, first, start, covered, conf, (cv.PELVIS_TILT,)
+    ), ""
 
 
 def _trunk_reference(trial: Trial, rep: Rep, start: int) -> float | None:
@@ -150,6 +171,15 @@ def over_arch(
     if not np.isfinite(window).any():
         return None, "no frame of the rep could be measured"
     peak = curve.first + int(np.nanargmax(window))
+    gap = c.withheld_near(curve.values, peak, curve.first, curve.last, smoothed.reach)
+    if gap is not None:
+        # Next to withheld frames (often withheld because the estimate ran out of range) the
+        # extension read may be the edge of a misreading rather than the rep's.
+        return None, (
+            f"{curve.label} was not measured with enough confidence at {trial.time_s[gap]:.2f} s, next to the "
+            f"largest extension read at {trial.time_s[peak]:.2f} s, so the rep's real extension may lie among "
+            "the withheld frames"
+        )
     setup = level[curve.first : frames.start + 1]
     setup_deg = float(np.nanmax(setup)) if np.isfinite(setup).any() else None
     magnitude = max(0.0, float(level[peak]))
@@ -178,7 +208,14 @@ def over_arch(
         "confidence": trust["value"],
         "confidence_label": trust["label"],
         "evidence": {
-            "frames": [{"role": "peak_extension", "frame": peak, "time_s": c.rounded(float(trial.time_s[peak]), 3)}],
+            "frames": [
+                {
+                    "role": "peak_extension",
+                    "frame": peak,
+                    "time_s": c.rounded(float(trial.time_s[peak]), 3),
+                    "conf": c.conf_at(trial, curve.channels, peak),
+                }
+            ],
             "values": {"source_error_deg": c.rounded(curve.error_deg)},
             "threshold_deg": c.rounded(thresh),
             "noise_deg": c.rounded(noise),

@@ -40,7 +40,9 @@ def assess(trial: Trial, settings: FindingSettings | Settings | None = None) -> 
     Parameters
     ----------
     trial : Trial
-        With reps found and pelvis tilt / lumbar flexion already relative to standing.
+        With reps found, pelvis tilt / lumbar flexion already relative to standing and what
+        was not measured withheld (:func:`squatlab.kinematics.withhold.withhold`): every
+        finite value is read as measured, NaN as not.
     settings : FindingSettings or Settings, optional
         The thresholds; the defaults when None.
 

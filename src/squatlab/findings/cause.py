@@ -48,7 +48,9 @@ def shin_pattern(trial: Trial, rep: Rep, wink: dict, s: FindingSettings, smoothe
     curve = smoothed[cv.SHIN_ANGLE]
     start, first, bottom = frames.start, int(onset["frame"]), frames.bottom
     advance = c.rise(curve, first, bottom)
-    if advance is None:
+    # The shin's advance after the onset is read over the whole stretch to the bottom: a
+    # withheld frame in it may hide the advance and fake the ankle pattern.
+    if advance is None or not np.isfinite(curve[first : bottom + 1]).all():
         return row
     at_onset = c.value_at(curve, first)
     descent = curve[start : bottom + 1]

@@ -119,19 +119,22 @@ def butt_wink(
     covered, conf = c.coverage(pelvis, frames.start, frames.bottom)
     if covered < s.min_coverage:
         return None, (
-            f"pelvis tilt was measured in only {covered:.0%} of the descent (at least {s.min_coverage:.0%} needed)"
+            f"pelvis tilt was measured with enough confidence in only {covered:.0%} of the descent "
+            f"(at least {s.min_coverage:.0%} needed)"
         )
     smoothed = smoothed if smoothed is not None else c.Smoothed(trial, s.smooth_s)
-    shape = posterior_tilt(
-        smoothed[cv.PELVIS_TILT], start=frames.start, bottom=frames.bottom, onset_drop_frac=s.onset_drop_frac
-    )
+    curve = smoothed[cv.PELVIS_TILT]
+    shape = posterior_tilt(curve, start=frames.start, bottom=frames.bottom, onset_drop_frac=s.onset_drop_frac)
     if shape is None:
-        return None, "pelvis tilt was not measured at the bottom of the rep"
+        return None, "pelvis tilt was not measured with enough confidence at the bottom of the rep"
 
     noise = c.noise_sd(s.postural_drift_deg, trial.source.pelvis_error_deg)
     thresh = c.threshold(s.wink_min_deg, s.noise_k, noise)
     magnitude = shape.magnitude_deg
     detected = magnitude >= thresh
+    withheld = _withheld_near_events(trial, curve, shape, frames, smoothed.reach, detected)
+    if withheld:
+        return None, withheld
     lumbar_change = _lumbar_change(trial, shape, smoothed)
     trust = c.confidence(conf, covered, magnitude, thresh, noise)
     agrees = _lumbar_agrees(lumbar_change, magnitude) if detected else None
@@ -156,10 +159,34 @@ def butt_wink(
         "noise_deg": c.rounded(noise),
         "confidence": trust["value"],
         "confidence_label": trust["label"],
-        "evidence": _evidence(trial, shape, detected, thresh, noise, trust["parts"]),
+        "evidence": _evidence(trial, shape, detected, thresh, noise, trust["parts"], lumbar_change is not None),
     }
     finding["explanation"] = text.wink_explanation(finding)
     return finding, None
+
+
+def _withheld_near_events(
+    trial: Trial, curve: np.ndarray, shape: TiltShape, frames: c.RepFrames, reach: int, detected: bool
+) -> str | None:
+    """Why the wink cannot be read when pelvis tilt is withheld next to the frames it rests on, else None.
+
+    The descent peak and the bottom (and the onset of a detected wink) must each be measured
+    with their neighbours within ``reach`` frames: next to withheld frames the curve may have
+    gone on rising or falling into them, so the peak, the bottom or the onset read there is
+    not the rep's.
+    """
+    events = [("descent peak", shape.peak), ("bottom", shape.bottom)]
+    if detected:
+        events.insert(1, ("onset of the backward rotation", shape.onset))
+    for role, frame in events:
+        gap = c.withheld_near(curve, frame, frames.start, frames.bottom, reach)
+        if gap is not None:
+            return (
+                f"pelvis tilt was not measured with enough confidence at {trial.time_s[gap]:.2f} s, next to the "
+                f"{role} read at {trial.time_s[frame]:.2f} s, so the rep's real {role} may lie among the "
+                "withheld frames"
+            )
+    return None
 
 
 def _lumbar_change(trial: Trial, shape: TiltShape, smoothed: c.Smoothed) -> float | None:
@@ -189,13 +216,25 @@ def _onset_values(trial: Trial, frame: int) -> dict:
     return values
 
 
-def _evidence(trial: Trial, shape: TiltShape, detected: bool, thresh: float, noise: float, parts: dict) -> dict:
+def _evidence(
+    trial: Trial, shape: TiltShape, detected: bool, thresh: float, noise: float, parts: dict, lumbar_read: bool
+) -> dict:
     roles = [("descent_peak", shape.peak), ("onset", shape.onset), ("bottom", shape.bottom)]
-    if not detected:
+    if not (detected or lumbar_read):
         roles = [roles[0], roles[2]]
+    # The lumbar flexion change is read at the onset and the bottom.
+    lumbar_roles = {"onset", "bottom"} if lumbar_read else set()
     return {
         "frames": [
-            {"role": role, "frame": int(f), "time_s": c.rounded(float(trial.time_s[f]), 3)} for role, f in roles
+            {
+                "role": role,
+                "frame": int(f),
+                "time_s": c.rounded(float(trial.time_s[f]), 3),
+                "conf": c.conf_at(
+                    trial, (cv.PELVIS_TILT, *((cv.LUMBAR_FLEXION,) if role in lumbar_roles else ())), int(f)
+                ),
+            }
+            for role, f in roles
         ],
         "values": {
             "pelvis_tilt_at_descent_peak_deg": c.rounded(shape.peak_deg),

@@ -64,7 +64,9 @@ def apply_baseline(trial: Trial) -> Trial:
             curve = baseline_curve(trial.time_s, source.values, windows)
         if curve is None:
             channels[relative] = Channel.absent(
-                trial.n_frames, "no quiet standing before or between reps to serve as the baseline", source.unit
+                trial.n_frames,
+                "no quiet standing before or between reps measured with enough confidence to serve as the baseline",
+                source.unit,
             )
             continue
         channels[relative] = replace(source, values=source.values - curve)

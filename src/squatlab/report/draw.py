@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from squatlab import conventions as cv
-from squatlab.trial import Trial
+from squatlab.trial import Rep, Trial
 
 NEAR = (60, 220, 255)
 FAR = (150, 150, 150)
@@ -19,13 +19,25 @@ def _pt(xy: np.ndarray, scale: float) -> tuple[int, int]:
     return round(float(xy[0]) * scale), round(float(xy[1]) * scale)
 
 
+def unmeasured_rep(trial: Trial, frame: int) -> Rep | None:
+    """The rep marked not measurable that ``frame`` lies in, or None."""
+    return next((r for r in trial.reps if not r.measurable and r.start_frame <= frame <= r.end_frame), None)
+
+
 def draw_pose(rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0) -> np.ndarray:
-    """``rgb`` (already scaled by ``scale``) with the skeleton of ``frame`` and the trunk line."""
+    """``rgb`` (already scaled by ``scale``) with the skeleton of ``frame``, the trunk line and the back's outline.
+
+    In a rep marked not measurable the skeleton is drawn all grey (the lifter is tracked, which
+    is how the rep was counted) without the trunk line and the outline, from which nothing is
+    read there.
+    """
     out = rgb.copy()
     lm = trial.landmarks
     if lm is None:
         return out
-    near = trial.view.near_side if trial.view is not None else "left"
+    measured = unmeasured_rep(trial, frame) is None
+    # "none" matches no landmark name: every segment takes the grey of the far side.
+    near = (trial.view.near_side if trial.view is not None else "left") if measured else "none"
     thick = max(1, round(out.shape[0] / 300))
     xy = lm.xy[frame]
     for a, b in cv.SKELETON_EDGES:
@@ -38,6 +50,8 @@ def draw_pose(rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0) 
         p = xy[lm.index(name)]
         if np.all(np.isfinite(p)):
             cv2.circle(out, _pt(p, scale), thick + 1, NEAR if name.startswith(near) else FAR, -1, cv2.LINE_AA)
+    if not measured:
+        return out
     shoulder, hip = xy[lm.index(f"{near}_shoulder")], xy[lm.index(f"{near}_hip")]
     if np.all(np.isfinite(shoulder)) and np.all(np.isfinite(hip)):
         cv2.line(out, _pt(hip, scale), _pt(shoulder, scale), BACK, thick + 1, cv2.LINE_AA)
@@ -76,6 +90,8 @@ def frame_caption(trial: Trial, frame: int) -> list[str]:
     lines = [f"{t:5.1f} s  {rep_text}"]
     if trial.view is not None:
         lines[0] += f"  {trial.view.kind[frame]} view"
+    if current is not None and not current.measurable:
+        return [*lines, f"not measured: {current.reason or 'no reason given'}"]
     for name in (
         cv.HIP_FLEXION,
         cv.KNEE_FLEXION,

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 from matplotlib.figure import Figure
 
 from squatlab import conventions as cv
 from squatlab.trial import Trial
 
-_LOW_CONF = 0.3
 _REP_COLOUR = {True: "#7fc97f", False: "#bbbbbb"}
 
 
@@ -29,10 +27,8 @@ def _shade_reps(ax, trial: Trial) -> None:
 
 
 def _plot_channel(ax, trial: Trial, name: str, colour: str) -> None:
-    ch = trial.channels[name]
-    confident = np.where(ch.conf >= _LOW_CONF, ch.values, np.nan)
-    ax.plot(trial.time_s, ch.values, color=colour, alpha=0.25, lw=1)
-    ax.plot(trial.time_s, confident, color=colour, lw=1.4, label=cv.CHANNELS[name].label)
+    # Frames below the confidence floor carry no value (kinematics.withhold): they are gaps.
+    ax.plot(trial.time_s, trial.channels[name].values, color=colour, lw=1.4, label=cv.CHANNELS[name].label)
 
 
 def time_series_png(trial: Trial) -> bytes:
@@ -67,5 +63,7 @@ def time_series_png(trial: Trial) -> bytes:
         ax.grid(alpha=0.3)
         _shade_reps(ax, trial)
     axes[-1].set_xlabel("time (s)")
-    fig.suptitle("Reps shaded (green: measured, grey: not measurable); faint lines: low confidence", fontsize=9)
+    fig.suptitle(
+        "Reps shaded (green: measured, grey: not measurable); gaps: not measured with enough confidence", fontsize=9
+    )
     return _png(fig)

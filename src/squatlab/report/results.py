@@ -32,8 +32,6 @@ BOTTOM_CHANNELS = (
     cv.PELVIS_TILT,
     cv.LUMBAR_FLEXION,
 )
-# A rep's pelvis or lumbar summary needs this much of the rep measured with some confidence.
-_MIN_MEASURED_SHARE = 0.6
 
 
 def _num(value: float | None, digits: int = 2) -> float | None:
@@ -42,18 +40,30 @@ def _num(value: float | None, digits: int = 2) -> float | None:
     return round(float(value), digits)
 
 
-def _at(channel: Channel | None, frame: int) -> dict[str, float | None] | None:
+def _at(channel: Channel | None, rep: Rep, *, min_conf: float) -> dict[str, Any] | None:
+    """``{value, conf}`` of a channel at the rep's deepest frame, with ``reason`` when the value is withheld."""
     if channel is None or channel.is_absent:
         return None
-    return {"value": _num(channel.values[frame]), "conf": _num(channel.conf[frame])}
+    frame = rep.bottom_frame
+    value = _num(channel.values[frame]) if channel.conf[frame] >= min_conf else None
+    at: dict[str, Any] = {"value": value, "conf": _num(channel.conf[frame])}
+    if value is None:
+        at["reason"] = (
+            f"rep not measurable: {rep.reason}"
+            if not rep.measurable
+            else f"not measured with a confidence of at least {min_conf:g} at the deepest frame"
+        )
+    return at
 
 
 def lumbo_pelvic_summary(
-    channel: Channel | None, rep: Rep, *, min_conf: float
+    channel: Channel | None, rep: Rep, *, min_conf: float, min_share: float
 ) -> tuple[dict[str, Any] | None, str | None]:
     """Summary of pelvis tilt or lumbar flexion over one rep, or (None, why not).
 
-    Frames whose confidence is below ``min_conf`` (``settings.outline.min_conf``) do not count.
+    Frames whose confidence is below ``min_conf`` (``settings.outline.min_conf``) do not count
+    (the pipeline has already withheld them); at least ``min_share`` of the rep's frames
+    (``settings.findings.min_coverage``) must count.
     """
     if channel is None:
         return None, "this source does not measure it"
@@ -64,7 +74,7 @@ def lumbo_pelvic_summary(
     sl = slice(rep.start_frame, rep.end_frame + 1)
     values, conf = channel.values[sl], channel.conf[sl]
     good = np.isfinite(values) & (conf >= min_conf)
-    if good.mean() < _MIN_MEASURED_SHARE:
+    if good.mean() < min_share:
         return None, f"measured with confidence in only {good.mean():.0%} of the rep's frames"
     v = np.where(good, values, np.nan)
     bottom = rep.bottom_frame - rep.start_frame
@@ -80,11 +90,11 @@ def lumbo_pelvic_summary(
     }, None
 
 
-def rep_dict(trial: Trial, rep: Rep, depth_unit: str, *, min_conf: float) -> dict[str, Any]:
+def rep_dict(trial: Trial, rep: Rep, depth_unit: str, *, min_conf: float, min_share: float) -> dict[str, Any]:
     not_measured: dict[str, str] = {}
     summaries = {}
     for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):
-        summary, reason = lumbo_pelvic_summary(trial.channels.get(name), rep, min_conf=min_conf)
+        summary, reason = lumbo_pelvic_summary(trial.channels.get(name), rep, min_conf=min_conf, min_share=min_share)
         summaries[name] = summary
         if reason:
             not_measured[name] = reason
@@ -110,12 +120,12 @@ def rep_dict(trial: Trial, rep: Rep, depth_unit: str, *, min_conf: float) -> dic
             "signal": _num(rep.depth, 3),
             "signal_unit": depth_unit,
             cv.HIP_DEPTH: _num(hip_depth.values[rep.bottom_frame], 3)
-            if hip_depth is not None and not hip_depth.is_absent
+            if hip_depth is not None and not hip_depth.is_absent and hip_depth.conf[rep.bottom_frame] >= min_conf
             else None,
         },
         "standing_baseline_s": list(rep.standing) if rep.standing else None,
         "angles_at_bottom": {
-            name: _at(trial.channels.get(name), rep.bottom_frame)
+            name: _at(trial.channels.get(name), rep, min_conf=min_conf)
             for name in BOTTOM_CHANNELS
             if name in trial.channels and not trial.channels[name].is_absent
         },
@@ -190,7 +200,10 @@ def results_dict(trial: Trial, settings: Settings, outputs: dict[str, str] | Non
             "measurable_reps": sum(r.measurable for r in trial.reps),
             "partial_reps": sum(r.partial for r in trial.reps),
         },
-        "reps": [rep_dict(trial, r, depth_unit, min_conf=settings.outline.min_conf) for r in trial.reps],
+        "reps": [
+            rep_dict(trial, r, depth_unit, min_conf=settings.outline.min_conf, min_share=settings.findings.min_coverage)
+            for r in trial.reps
+        ],
         "findings": trial.findings.get("set"),
         "settings": describe(settings),
         "outputs": outputs or {},
