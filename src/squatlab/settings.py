@@ -187,6 +187,14 @@ class FindingSettings:
         "With pelvis tilt alone the set-up is judged only if the knees are within this of straight: the lifter "
         "stands tall, so a forward pelvis is an arch and not the start of the squat's lean (our choice).",
     )
+    setup_knee_drift_deg: float = param(
+        10.0,
+        "deg",
+        "With pelvis tilt alone the set-up is not judged when, before the rep, the knees read straighter than in "
+        "the standing reference by more than this: relaxed standing is already within a few degrees of full "
+        "extension, so such a reading means the angles have drifted from that reference (seen on waist-IMU "
+        "recordings), and pelvis tilt against it is not an arch (our choice).",
+    )
     arch_setup_max_deg: float = param(
         20.0,
         "deg",

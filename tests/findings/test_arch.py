@@ -87,3 +87,18 @@ def test_pelvis_only_set_up_is_not_judged_when_the_knees_are_already_bent():
     knee = trial.channels[cv.KNEE_FLEXION].values + 30.0  # never standing tall
     found = assess(trial.with_channels(**{cv.KNEE_FLEXION: Channel.measured(knee)})).findings["reps"]
     assert all(r["over_arch"] is None and "knees were already bent 30 deg" in r["over_arch_reason"] for r in found)
+
+
+def test_pelvis_only_set_up_is_not_judged_when_the_standing_reference_has_drifted():
+    # Between reps the knees read 20 deg straighter than standing: the sensors have drifted
+    # from the standing reference, so forward pelvis tilt there is not an arch (waist IMUs).
+    trial = synthetic_set(arch_deg=12.0, omit=(cv.LUMBAR_FLEXION, cv.TRUNK_INCLINATION))
+    knee = trial.channels[cv.KNEE_FLEXION].values.copy()
+    first = trial.reps[0]
+    knee[first.end_frame :] -= 20.0 * (knee[first.end_frame :] < 10.0)
+    found = assess(trial.with_channels(**{cv.KNEE_FLEXION: Channel.measured(knee)})).findings["reps"]
+    assert found[0]["over_arch"] is not None and found[0]["over_arch"]["detected"]
+    assert all(
+        r["over_arch"] is None and "straighter than in the standing reference" in r["over_arch_reason"]
+        for r in found[1:]
+    )

@@ -96,31 +96,49 @@ def extension_curve(
                 min(conf_p, conf_t),
                 (cv.PELVIS_TILT, cv.TRUNK_INCLINATION),
             ), None
-    curve, reason = _setup_only(trial, setup_first, frames.start, smoothed, s.min_coverage, s.setup_max_knee_deg)
+    curve, reason = _setup_only(trial, rep, setup_first, frames.start, smoothed, s)
     return curve, (None if curve else "; ".join([*reasons, reason]))
 
 
 def _setup_only(
-    trial: Trial, first: int, start: int, smoothed: c.Smoothed, min_coverage: float, setup_max_knee_deg: float
+    trial: Trial, rep: Rep, first: int, start: int, smoothed: c.Smoothed, s: FindingSettings
 ) -> tuple[ExtensionCurve | None, str]:
-    """Pelvis tilt at the set-up as the arch, if the lifter stood tall there (knees near straight)."""
+    """Pelvis tilt at the set-up as the arch, if the lifter stood tall there (knees near straight)
+    and the standing reference still holds."""
     pelvis = trial.channels[cv.PELVIS_TILT]
     covered, conf = c.coverage(pelvis, first, start)
-    if covered < min_coverage:
+    if covered < s.min_coverage:
         return None, f"pelvis tilt measured with enough confidence in only {covered:.0%} of the set-up"
     knee = c.usable(trial, cv.KNEE_FLEXION)
     if knee is not None:
         window = knee.values[first : start + 1]
         bent = float(np.nanmedian(window)) if np.isfinite(window).any() else None
-        if bent is not None and bent > setup_max_knee_deg:
+        if bent is not None and bent > s.setup_max_knee_deg:
             return None, (
                 f"at the set-up the knees were already bent {bent:.0f} deg, so the pelvis's forward tilt cannot be "
                 "told from the lean of the squat without a low-back or trunk measurement"
+            )
+        # Knees cannot straighten much past relaxed standing; reading them well past it
+        # between reps means the angles no longer share the standing reference (sensor
+        # drift, a changed stance), and pelvis tilt against that reference is not an arch.
+        before = knee.values[_stand_before(trial, rep, start) : start + 1]
+        straightest = float(np.nanmin(before)) if np.isfinite(before).any() else None
+        if straightest is not None and straightest < -s.setup_knee_drift_deg:
+            return None, (
+                f"before this rep the knees read {-straightest:.0f} deg straighter than in the standing reference, "
+                "so that reference no longer holds (the sensors drifted or the stance changed) and the pelvis's "
+                "tilt at the set-up cannot be read as arching"
             )
     values = smoothed[cv.PELVIS_TILT]
     return ExtensionCurve(
         values, "pelvis_setup_only", trial.source.pelvis_error_deg, first, start, covered, conf, (cv.PELVIS_TILT,)
     ), ""
+
+
+def _stand_before(trial: Trial, rep: Rep, start: int) -> int:
+    """First frame of the stand before a rep: after the previous rep's end, at most ``start`` frames back."""
+    ends = [other.end_frame for other in trial.reps if other.end_frame <= start and other.index != rep.index]
+    return max(ends) if ends else 0
 
 
 def _trunk_reference(trial: Trial, rep: Rep, start: int) -> float | None:
