@@ -23,6 +23,9 @@ def serve(
         "squatlab-data"
     ),
     workers: Annotated[int | None, typer.Option(min=1, help="Analysis processes [default: web.workers].")] = None,
+    max_upload_mb: Annotated[
+        float | None, typer.Option(min=0.01, help="Largest file accepted, MB [default: web.max_upload_mb].")
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Add a demo account with the built-in example.")] = False,
 ) -> None:
     """Start the web workspace: athletes, sessions, uploads, history and comparison, in the browser."""
@@ -41,7 +44,8 @@ def serve(
 
     data.mkdir(parents=True, exist_ok=True)
     url = db or default_url(data)
-    web = WebSettings() if workers is None else replace(WebSettings(), workers=workers)
+    overrides = {"workers": workers, "max_upload_mb": max_upload_mb}
+    web = replace(WebSettings(), **{k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(data_dir=data.resolve(), db_url=url, web=web)
     migrate(url)
     console = Console(stderr=True)

@@ -71,7 +71,8 @@ def finish(db: Session, job_id: int, worker: str, *, result_name: str, reps: int
             progress=1.0,
             result_name=result_name,
             reps=reps,
-            message=message,
+            # Keep a restart note when the analysis itself has nothing to say.
+            message=message or Job.message,
             finished_at=utcnow(),
         )
     )
