@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web workspace needs the web extra (pip install 'squatlab[web]')")
 
-from harness import Server, start_server  # noqa: E402
+from harness import Server, start_server
 
 BACKENDS = ["sqlite", "postgresql"]
 
