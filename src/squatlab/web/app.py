@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from squatlab import __version__
 from squatlab.store.db import make_engine, session_factory
@@ -43,47 +43,19 @@ _FORM_OVERHEAD = 1024 * 1024
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
 
-class BodyLimit:
-    """Refuse a request body larger than the upload limit while it arrives, not after it filled the disk."""
+class ContentLengthLimit:
+    """Answer an announced oversized body at once, in words (FastAPI's ``max_body_size`` catches the rest)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        message = too_large_message(self.limit - _FORM_OVERHEAD)
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await _refuse(scope, send, 413, message)
-            return
-        seen = 0
-        started = False
-
-        async def limited() -> Message:
-            nonlocal seen
-            msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLargeError
-            return msg
-
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            started = started or msg["type"] == "http.response.start"
-            await send(msg)
-
-        try:
-            await self.app(scope, limited, tracking_send)
-        except _TooLargeError:
-            if not started:
-                await _refuse(scope, send, 413, message)
-
-
-class _TooLargeError(Exception):
-    pass
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.limit:
+                await _refuse(scope, send, 413, too_large_message(self.limit - _FORM_OVERHEAD))
+                return
+        await self.app(scope, receive, send)
 
 
 async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
@@ -152,8 +124,10 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     from squatlab.web import api, pages
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    # Bodies without a Content-Length are cut off while they arrive, before they fill the disk.
+    limit = config.web.max_upload_bytes + _FORM_OVERHEAD
+    app.include_router(api.router, max_body_size=limit)
+    app.include_router(pages.router, max_body_size=limit)
     return app
 
 
@@ -180,7 +154,7 @@ def _add_middleware(app: FastAPI, config: ServerConfig) -> None:
         response.headers.setdefault("x-frame-options", "SAMEORIGIN")
         return response
 
-    app.add_middleware(BodyLimit, limit=config.web.max_upload_bytes + _FORM_OVERHEAD)
+    app.add_middleware(ContentLengthLimit, limit=config.web.max_upload_bytes + _FORM_OVERHEAD)
 
 
 def _wants_json(request: Request) -> bool:
@@ -198,7 +172,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+        message = str(exc.detail)
+        if exc.status_code == 413 and message == "Content Too Large":  # the body limit's own words
+            message = too_large_message(request.app.state.config.web.max_upload_bytes)
+        return _error(request, exc.status_code, message, getattr(exc, "headers", None))
 
 
 def _error(request: Request, status: int, message: str, headers: dict | None = None):
