@@ -50,6 +50,7 @@ def start_server(data_dir: Path, db_url: str, **options) -> Iterator[Server]:
                "--data", str(data_dir), "--db", db_url]  # fmt: skip
     for key, value in options.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
+    data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / f"server-{port}.log").open("wb")
     process = subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}

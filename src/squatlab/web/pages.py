@@ -115,7 +115,7 @@ def _athlete_context(db: Session, request: Request, coach: Coach, athlete_id: in
     status = {s.id: [j.status for j in repo.jobs_of(db, coach.id, s.id)] for s in sessions}
     return {
         "coach": coach, "athlete": athlete, "sessions": sessions, "status": status, "points": points,
-        "metrics": TREND_METRICS, "svg": plots.trend_svg(points), "stances": service.STANCES,
+        "metrics": TREND_METRICS, "plots": plots.trend_svgs(points), "stances": service.STANCES,
     }  # fmt: skip
 
 
