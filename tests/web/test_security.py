@@ -36,6 +36,7 @@ def test_another_coach_gets_404_for_every_id(server):
     pages = [
         f"/athletes/{athlete['id']}",
         f"/sessions/{session['id']}",
+        f"/sessions/{session['id']}?job={job['id']}",
         f"/uploads/{upload['id']}/file",
         f"/jobs/{job['id']}/report.html",
         f"/jobs/{job['id']}/overlay.mp4",
@@ -56,6 +57,7 @@ def test_another_coach_gets_404_for_every_id(server):
     form = {"csrf_token": second.csrf}
     assert second.post(f"/athletes/{athlete['id']}/sessions", data=form).status_code == 404
     assert second.get("/api/athletes").json() == []
+    assert first.get(f"/sessions/{session['id']}?job=999999").status_code == 404
     assert second.get("/api/jobs").json() == []
     # An id that exists nowhere looks exactly the same as someone else's.
     assert second.get("/api/athletes/999999").json() == second.get(f"/api/athletes/{athlete['id']}").json()

@@ -61,6 +61,15 @@ def report_progress(db: Session, job_id: int, worker: str, *, stage: str, progre
     return changed.rowcount == 1
 
 
+def heartbeat(db: Session, job_id: int, worker: str) -> bool:
+    """Say the worker is still alive; False when the job is no longer this worker's."""
+    changed = db.execute(
+        update(Job).where(Job.id == job_id, Job.worker == worker, Job.status == RUNNING).values(heartbeat_at=utcnow())
+    )
+    db.commit()
+    return changed.rowcount == 1
+
+
 def finish(db: Session, job_id: int, worker: str, *, result_name: str, reps: int, message: str = "") -> bool:
     changed = db.execute(
         update(Job)

@@ -36,8 +36,8 @@ class WebSettings:
     heartbeat_timeout_s: float = param(
         180.0,
         "s",
-        "A running job reports progress at least every few seconds; one silent this long is taken as hung "
-        "(the slowest step, writing the overlay of a long clip, reports every frame).",
+        "A worker says it is alive every 15 s while it runs a job; a job silent this long has lost its worker "
+        "(frozen, or gone with a server that shared the database) and is recovered.",
     )
     login_max_failures: int = param(
         5,

@@ -146,15 +146,18 @@ def add_session(
     return see_other(f"/sessions/{session.id}")
 
 
-def _session_page(request: Request, db: Session, coach: Coach, session_id: int, code: int = 200, **extra):
-    view = service.session_view(db, request.app.state.config, coach, session_id)
+def _session_page(
+    request: Request, db: Session, coach: Coach, session_id: int, code: int = 200, job: int | None = None, **extra
+):
+    view = service.session_view(db, request.app.state.config, coach, session_id, job)
     names = {u.id: u.display_name for u in view.uploads}
     return render(request, "session.html", code, coach=coach, view=view, names=names, **extra)
 
 
 @router.get("/sessions/{session_id}")
-def session_page(session_id: int, request: Request, coach: PageCoach, db: Db) -> HTMLResponse:
-    return _session_page(request, db, coach, session_id)
+def session_page(session_id: int, request: Request, coach: PageCoach, db: Db, job: int | None = None) -> HTMLResponse:
+    """The session, showing its newest finished analysis or the one named by ``?job=``."""
+    return _session_page(request, db, coach, session_id, job=job)
 
 
 @router.post("/sessions/{session_id}/uploads")

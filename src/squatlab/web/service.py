@@ -169,10 +169,18 @@ class SessionView:
     keyframes: list[int]
 
 
-def session_view(db: Session, config: ServerConfig, coach: Coach, session_id: int) -> SessionView:
+def session_view(
+    db: Session, config: ServerConfig, coach: Coach, session_id: int, job_id: int | None = None
+) -> SessionView:
+    """The session with one finished analysis shown: ``job_id`` when given, else the newest."""
     session = repo.owned(db, TrainingSession, session_id, coach.id)
     athlete = repo.owned(db, Athlete, session.athlete_id, coach.id)
     latest = repo.latest_done_job(db, coach.id, session.id)
+    if job_id is not None:
+        chosen = repo.owned(db, Job, job_id, coach.id)
+        if chosen.session_id != session.id or chosen.status != jobs.DONE:
+            raise repo.NotFoundError(f"jobs {job_id}")
+        latest = chosen
     folder = result_dir(config, latest) if latest else None
     data = results.load(folder) if folder and (folder / "results.json").exists() else None
     return SessionView(

@@ -13,6 +13,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from dataclasses import replace
@@ -29,6 +30,9 @@ from squatlab.web.config import WebSettings
 _PROGRESS_EVERY_S = 0.5
 # Share of the progress bar given to the pose pass; the rest is the report and the overlay video.
 _POSE_SHARE = 0.7
+# Seconds between heartbeats: some steps report no progress for a while (counting the people in a
+# long clip), so a thread says the process is alive; far below WebSettings.heartbeat_timeout_s.
+_HEARTBEAT_S = 15.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -37,13 +41,32 @@ class JobTakenError(Exception):
 
 
 class Reporter:
-    """Throttled progress writes that double as the job's heartbeat."""
+    """Throttled progress writes, and a heartbeat thread while the job runs."""
 
     def __init__(self, factory, job_id: int, worker: str) -> None:
         self.factory, self.job_id, self.worker = factory, job_id, worker
         self.last = 0.0
+        self.taken = False
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._beating, name="heartbeat", daemon=True)
+
+    def __enter__(self) -> Reporter:
+        self._beat.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._beat.join()
+
+    def _beating(self) -> None:
+        while not self._stop.wait(_HEARTBEAT_S):
+            with self.factory() as db:
+                if not jobs.heartbeat(db, self.job_id, self.worker):
+                    self.taken = True
 
     def __call__(self, stage: str, progress: float, *, force: bool = False) -> None:
+        if self.taken:
+            raise JobTakenError(self.job_id)
         now = time.monotonic()
         if not force and now - self.last < _PROGRESS_EVERY_S:
             return
@@ -55,13 +78,17 @@ class Reporter:
 
 def run_job(factory, job: Job, data_dir: Path, worker: str, settings: Settings) -> None:
     """Analyse one claimed job and record the outcome (done or failed, with the reason)."""
+    with Reporter(factory, job.id, worker) as report:
+        _run(factory, job, data_dir, worker, settings, report)
+
+
+def _run(factory, job: Job, data_dir: Path, worker: str, settings: Settings, report: Reporter) -> None:
     from squatlab.web.results import write_keyframes
 
     with factory() as db:
         upload = db.get(Upload, job.upload_id)
         session = db.get(TrainingSession, job.session_id)
         athlete = db.get(Athlete, session.athlete_id)
-    report = Reporter(factory, job.id, worker)
     result_name = uuid.uuid4().hex
     out_dir = data_dir / "results" / result_name
     path = data_dir / "uploads" / upload.stored_name
@@ -151,6 +178,10 @@ def _die_with_parent() -> int:
 
 def serve_forever(db_url: str, data_dir: Path, worker: str, web: WebSettings, settings: Settings) -> None:
     parent = _die_with_parent()
+    # Load the pose model's libraries now, while the queue is empty, not when the first upload waits.
+    import squatlab.pipeline
+    import squatlab.report.write  # noqa: F401
+
     factory = session_factory(make_engine(db_url))
     while os.getppid() == parent:
         with factory() as db:
