@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from functools import cache
 
 import numpy as np
 import pytest
 
+from conftest import analysed_clip as analysed
 from conftest import shared_file
 from media import reencode_rotated
 from squatlab.pipeline import analyze_video
 from squatlab.trial import Trial
-
-
-@cache
-def analysed(name: str) -> Trial:
-    return analyze_video(shared_file(f"videos/{name}"))
 
 
 def codes(trial: Trial) -> set[str]:
