@@ -74,6 +74,11 @@ def test_existing_output_needs_force(tmp_path):
         ("[reps]\nnot_a_setting = 1\n", "unknown setting"),
         ("[reps\n", "cannot read"),
         ("[reps]\nmin_rep_s = 'x'\n", "must be"),
+        ("[reps]\nmin_depth_leg = -5\n", "reps.min_depth_leg = -5 in"),
+        ("[reps]\nmin_depth_leg = -5\n", "out of range: allowed 0.02 to 0.8 leg lengths"),
+        ("[outline]\nmin_conf = 1.5\n", "outline.min_conf = 1.5"),
+        ("[findings]\nnoise_k = nan\n", "out of range"),
+        ("[filter]\norder = 0\n", "allowed 1 to 8"),
     ],
 )
 def test_bad_config(tmp_path, text, fragment):
@@ -81,3 +86,19 @@ def test_bad_config(tmp_path, text, fragment):
     config = tmp_path / "bad.toml"
     config.write_text(text)
     assert_one_line_error(squatlab("analyze", clip, "--config", config, "--out", tmp_path / "o"), fragment)
+
+
+def test_every_setting_has_a_range_around_its_default():
+    from squatlab.settings import Settings, describe
+
+    for row in describe(Settings()):
+        assert row["min"] < row["max"], row
+        assert row["min"] <= row["value"] <= row["max"], row
+
+
+def test_version():
+    result = squatlab("--version")
+    assert result.returncode == 0 and result.stdout.strip().startswith("squatlab ")
+    from squatlab import __version__
+
+    assert result.stdout.split() == ["squatlab", __version__]
