@@ -40,7 +40,8 @@ def boom(*args, **kwargs):
 def test_the_input_analyses(mot, tmp_path):
     result = squatlab("analyze", mot, "--out", tmp_path / "ok", "--quiet")
     assert result.exit_code == 0, result.stderr
-    assert {p.name for p in (tmp_path / "ok").iterdir()} == {"results.json", "timeseries.csv", "report.html"}
+    names = {p.name for p in (tmp_path / "ok").iterdir()}
+    assert names == {"results.json", "reps.csv", "timeseries.csv", "report.html", "plots"}
 
 
 def test_internal_error_while_writing_the_report(mot, tmp_path, monkeypatch):
