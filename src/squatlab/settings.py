@@ -545,6 +545,13 @@ class OutlineSettings:
         "Frames below this confidence do not count towards a rep's pelvis and lumbar summary.",
         allowed=(0.0, 1.0),
     )
+    min_measured_share: float = param(
+        0.6,
+        "fraction of the rep's frames",
+        "A rep's pelvis and lumbar summary needs this much of the rep measured with confidence (min_conf): with "
+        "less, its peak or bottom may be missed (as the findings' min_coverage).",
+        allowed=(0.05, 1.0),
+    )
 
 
 @dataclass(frozen=True)

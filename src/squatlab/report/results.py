@@ -32,8 +32,6 @@ BOTTOM_CHANNELS = (
     cv.PELVIS_TILT,
     cv.LUMBAR_FLEXION,
 )
-# A rep's pelvis or lumbar summary needs this much of the rep measured with some confidence.
-_MIN_MEASURED_SHARE = 0.6
 
 
 def _num(value: float | None, digits: int = 2) -> float | None:
@@ -49,11 +47,12 @@ def _at(channel: Channel | None, frame: int) -> dict[str, float | None] | None:
 
 
 def lumbo_pelvic_summary(
-    channel: Channel | None, rep: Rep, *, min_conf: float
+    channel: Channel | None, rep: Rep, *, min_conf: float, min_share: float
 ) -> tuple[dict[str, Any] | None, str | None]:
     """Summary of pelvis tilt or lumbar flexion over one rep, or (None, why not).
 
-    Frames whose confidence is below ``min_conf`` (``settings.outline.min_conf``) do not count.
+    Frames whose confidence is below ``min_conf`` (``settings.outline.min_conf``) do not count;
+    with less than ``min_share`` of the rep left (``settings.outline.min_measured_share``) there is none.
     """
     if channel is None:
         return None, "this source does not measure it"
@@ -64,7 +63,7 @@ def lumbo_pelvic_summary(
     sl = slice(rep.start_frame, rep.end_frame + 1)
     values, conf = channel.values[sl], channel.conf[sl]
     good = np.isfinite(values) & (conf >= min_conf)
-    if good.mean() < _MIN_MEASURED_SHARE:
+    if good.mean() < min_share:
         return None, f"measured with confidence in only {good.mean():.0%} of the rep's frames"
     v = np.where(good, values, np.nan)
     bottom = rep.bottom_frame - rep.start_frame
@@ -80,11 +79,11 @@ def lumbo_pelvic_summary(
     }, None
 
 
-def rep_dict(trial: Trial, rep: Rep, depth_unit: str, *, min_conf: float) -> dict[str, Any]:
+def rep_dict(trial: Trial, rep: Rep, depth_unit: str, *, min_conf: float, min_share: float) -> dict[str, Any]:
     not_measured: dict[str, str] = {}
     summaries = {}
     for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):
-        summary, reason = lumbo_pelvic_summary(trial.channels.get(name), rep, min_conf=min_conf)
+        summary, reason = lumbo_pelvic_summary(trial.channels.get(name), rep, min_conf=min_conf, min_share=min_share)
         summaries[name] = summary
         if reason:
             not_measured[name] = reason
@@ -190,7 +189,12 @@ def results_dict(trial: Trial, settings: Settings, outputs: dict[str, str] | Non
             "measurable_reps": sum(r.measurable for r in trial.reps),
             "partial_reps": sum(r.partial for r in trial.reps),
         },
-        "reps": [rep_dict(trial, r, depth_unit, min_conf=settings.outline.min_conf) for r in trial.reps],
+        "reps": [
+            rep_dict(
+                trial, r, depth_unit, min_conf=settings.outline.min_conf, min_share=settings.outline.min_measured_share
+            )
+            for r in trial.reps
+        ],
         "findings": trial.findings.get("set"),
         "settings": describe(settings),
         "outputs": outputs or {},
