@@ -26,3 +26,12 @@ def analysed_clip(name: str):
     from squatlab.pipeline import analyze_video
 
     return analyze_video(shared_file(f"videos/{name}"))
+
+
+@cache
+def analysed_demo():
+    """The built-in demo clip through the whole video pipeline, once per test session."""
+    from squatlab.demo import demo_clip
+    from squatlab.pipeline import analyze_video
+
+    return analyze_video(demo_clip())

@@ -75,10 +75,6 @@ def test_existing_output_needs_force(tmp_path):
         ("[reps\n", "cannot read"),
         ("[reps]\nmin_rep_s = 'x'\n", "must be"),
         ("[reps]\nmin_depth_leg = -5\n", "reps.min_depth_leg = -5 in"),
-        ("[reps]\nmin_depth_leg = -5\n", "out of range: allowed 0.02 to 0.8 leg lengths"),
-        ("[outline]\nmin_conf = 1.5\n", "outline.min_conf = 1.5"),
-        ("[findings]\nnoise_k = nan\n", "out of range"),
-        ("[filter]\norder = 0\n", "allowed 1 to 8"),
     ],
 )
 def test_bad_config(tmp_path, text, fragment):
@@ -86,6 +82,29 @@ def test_bad_config(tmp_path, text, fragment):
     config = tmp_path / "bad.toml"
     config.write_text(text)
     assert_one_line_error(squatlab("analyze", clip, "--config", config, "--out", tmp_path / "o"), fragment)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[reps]\nmin_depth_leg = -5\n",
+            "setting reps.min_depth_leg = -5 in {} is out of range: allowed 0.02 to 0.8 (leg lengths)",
+        ),
+        ("[outline]\nmin_conf = 1.5\n", "setting outline.min_conf = 1.5 in {} is out of range: allowed 0 to 1 (0-1)"),
+        ("[findings]\nnoise_k = nan\n", "setting findings.noise_k = nan in {} is out of range: allowed 0.5 to 5 (SD)"),
+        ("[filter]\norder = 0\n", "setting filter.order = 0 in {} is out of range: allowed 1 to 8"),
+    ],
+)
+def test_settings_out_of_range_are_refused(tmp_path, text, message):
+    from squatlab.errors import InputError
+    from squatlab.settings import load_settings
+
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    with pytest.raises(InputError) as error:
+        load_settings(config)
+    assert str(error.value) == message.format(config)
 
 
 def test_every_setting_has_a_range_around_its_default():

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import REPO, analysed_clip
+from conftest import REPO, analysed_clip, analysed_demo
 from squatlab.demo import demo_clip
-from squatlab.pipeline import analyze_video
 from squatlab.report.write import write_outputs
 from squatlab.settings import Settings
 
@@ -57,8 +56,7 @@ def write_report(name: str, trial, video: Path, folder: Path) -> tuple[Path, dic
 
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory):
-    clip = demo_clip()
-    return write_report("demo", analyze_video(clip), clip, tmp_path_factory.mktemp("page"))
+    return write_report("demo", analysed_demo(), demo_clip(), tmp_path_factory.mktemp("page"))
 
 
 @pytest.fixture(scope="module")

@@ -623,7 +623,7 @@ def _checked(section: Any, group: str, key: str, value: Any, allowed: dict[str, 
     meta = allowed[key].metadata
     low, high = meta["allowed"]
     if not low <= value <= high:  # also refuses nan
-        unit = f" {meta['unit']}" if meta["unit"] else ""
+        unit = f" ({meta['unit']})" if meta["unit"] else ""
         raise InputError(
             f"setting {group}.{key} = {value:g} in {path} is out of range: allowed {low:g} to {high:g}{unit}"
         )
