@@ -215,4 +215,5 @@ def render_report(trial: Trial, results: dict[str, Any], keyframes: Sequence[Key
         plot_svg=figure_svg(overview_figure(trial, min_conf=min_conf), inline=True),
         method=method_lines(source.get("kind", trial.source.kind), source.get("details")),
         min_conf=min_conf,
+        keyframes_shown=bool(keyframes),
     )
