@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,20 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs ../shared/data/{relative} (the shared recordings are not on this machine)")
     return path
+
+
+@cache
+def analysed_clip(name: str):
+    """A real clip from ../shared/data/videos through the whole video pipeline, once per test session."""
+    from squatlab.pipeline import analyze_video
+
+    return analyze_video(shared_file(f"videos/{name}"))
+
+
+@cache
+def analysed_demo():
+    """The built-in demo clip through the whole video pipeline, once per test session."""
+    from squatlab.demo import demo_clip
+    from squatlab.pipeline import analyze_video
+
+    return analyze_video(demo_clip())

@@ -74,6 +74,7 @@ def test_existing_output_needs_force(tmp_path):
         ("[reps]\nnot_a_setting = 1\n", "unknown setting"),
         ("[reps\n", "cannot read"),
         ("[reps]\nmin_rep_s = 'x'\n", "must be"),
+        ("[reps]\nmin_depth_leg = -5\n", "reps.min_depth_leg = -5 in"),
     ],
 )
 def test_bad_config(tmp_path, text, fragment):
@@ -81,3 +82,42 @@ def test_bad_config(tmp_path, text, fragment):
     config = tmp_path / "bad.toml"
     config.write_text(text)
     assert_one_line_error(squatlab("analyze", clip, "--config", config, "--out", tmp_path / "o"), fragment)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[reps]\nmin_depth_leg = -5\n",
+            "setting reps.min_depth_leg = -5 in {} is out of range: allowed 0.02 to 0.8 (leg lengths)",
+        ),
+        ("[outline]\nmin_conf = 1.5\n", "setting outline.min_conf = 1.5 in {} is out of range: allowed 0 to 1 (0-1)"),
+        ("[findings]\nnoise_k = nan\n", "setting findings.noise_k = nan in {} is out of range: allowed 0.5 to 5 (SD)"),
+        ("[filter]\norder = 0\n", "setting filter.order = 0 in {} is out of range: allowed 1 to 8"),
+    ],
+)
+def test_settings_out_of_range_are_refused(tmp_path, text, message):
+    from squatlab.errors import InputError
+    from squatlab.settings import load_settings
+
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    with pytest.raises(InputError) as error:
+        load_settings(config)
+    assert str(error.value) == message.format(config)
+
+
+def test_every_setting_has_a_range_around_its_default():
+    from squatlab.settings import Settings, describe
+
+    for row in describe(Settings()):
+        assert row["min"] < row["max"], row
+        assert row["min"] <= row["value"] <= row["max"], row
+
+
+def test_version():
+    result = squatlab("--version")
+    assert result.returncode == 0 and result.stdout.strip().startswith("squatlab ")
+    from squatlab import __version__
+
+    assert result.stdout.split() == ["squatlab", __version__]

@@ -83,7 +83,7 @@ def test_cli_on_imu_with_export(tmp_path):
     run = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stderr
     files = {p.name for p in (tmp_path / "r").iterdir()}
-    assert files == {"results.json", "timeseries.csv", "report.html", "angles.mot"}
+    assert files == {"results.json", "reps.csv", "timeseries.csv", "report.html", "plots", "angles.mot"}
     results = json.loads((tmp_path / "r" / "results.json").read_text())
     assert results["input"]["kind"] == "imu"
     assert all(r["butt_wink"]["detected"] for r in results["reps"])

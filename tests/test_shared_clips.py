@@ -6,13 +6,13 @@ import json
 import re
 import subprocess
 import sys
-from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import VIDEOS, shared_file
+from conftest import analysed_clip as analysed
 from media import reencode_rotated
 from squatlab import conventions as cv
 from squatlab.pipeline import analyze_video
@@ -27,11 +27,6 @@ SETTINGS = Settings()
 FLOOR = SETTINGS.outline.min_conf
 # Every clip in ../shared/data/videos; one placeholder that skips when they are absent.
 ALL_CLIPS = sorted(p.name for p in VIDEOS.glob("*.mp4")) or ["(no shared clips)"]
-
-
-@cache
-def analysed(name: str) -> Trial:
-    return analyze_video(shared_file(f"videos/{name}"))
 
 
 def codes(trial: Trial) -> set[str]:
@@ -115,7 +110,15 @@ def test_cli_end_to_end_writes_every_output(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(out / "report.html")
-    assert {p.name for p in out.iterdir()} == {"results.json", "timeseries.csv", "report.html", "overlay.mp4"}
+    assert {p.name for p in out.iterdir()} == {
+        "results.json",
+        "reps.csv",
+        "timeseries.csv",
+        "report.html",
+        "overlay.mp4",
+        "plots",
+    }
+    assert {p.name for p in (out / "plots").iterdir()} == {"over-time.svg", "over-time.png"}
     results = json.loads((out / "results.json").read_text())
     assert results["schema_version"] == "1.0"
     assert results["summary"]["reps"] == 1
@@ -125,7 +128,7 @@ def test_cli_end_to_end_writes_every_output(tmp_path):
     assert pelvis is not None and pelvis["mean_conf"] >= 0.3 and pelvis["max"] is not None
     assert results["context"]["load_kg"] == 60
     html = (out / "report.html").read_text()
-    assert "does not diagnose" in html and "data:image/jpeg;base64" in html and "data:image/png;base64" in html
+    assert html.count("does not diagnose") == 1 and html.count("data:image/jpeg;base64") == 2 and "<svg" in html
     header = (out / "timeseries.csv").read_text().splitlines()[0].split(",")
     assert {"time_s", "knee_flexion_deg", "knee_flexion_deg_conf", "pelvis_tilt_deg", "pelvis_tilt_deg_conf"} <= set(
         header

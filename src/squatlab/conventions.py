@@ -111,3 +111,8 @@ SKELETON_EDGES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 SIDES = ("left", "right")
+
+# How the camera sees the lifter per frame (scene.view), and the number that stands for each
+# kind in numeric tables (the view column of an exported .mot).
+VIEW_KINDS = ("unknown", "front", "oblique", "side")
+VIEW_CODES = {kind: code for code, kind in enumerate(VIEW_KINDS)}

@@ -21,24 +21,36 @@ from typing import Any
 from squatlab.errors import InputError
 
 
-def param(default: Any, unit: str, source: str) -> Any:
-    """A setting with its unit and the reason for its value."""
-    return field(default=default, metadata={"unit": unit, "source": source})
+def param(default: Any, unit: str, source: str, *, allowed: tuple[float, float]) -> Any:
+    """A setting with its unit, the reason for its value and the range a config file may set (inclusive)."""
+    return field(default=default, metadata={"unit": unit, "source": source, "allowed": allowed})
 
 
 @dataclass(frozen=True)
 class PoseSettings:
     min_visibility: float = param(
-        0.5, "0-1", "BlazePose's own convention for a landmark that is in view and not occluded."
+        0.5,
+        "0-1",
+        "BlazePose's own convention for a landmark that is in view and not occluded.",
+        allowed=(0.0, 1.0),
     )
     prescan_hz: float = param(
-        3.0, "Hz", "Frames sampled to count the people in view; a squat rep lasts >= 1 s, so 3 Hz sees it."
+        3.0,
+        "Hz",
+        "Frames sampled to count the people in view; a squat rep lasts >= 1 s, so 3 Hz sees it.",
+        allowed=(0.5, 30.0),
     )
     max_people: int = param(
-        3, "people", "Gyms rarely show more; each extra person costs one model run per sampled frame."
+        3,
+        "people",
+        "Gyms rarely show more; each extra person costs one model run per sampled frame.",
+        allowed=(1, 10),
     )
     min_person_fraction: float = param(
-        0.15, "fraction of sampled frames", "A person seen in fewer sampled frames is passing through, not in view."
+        0.15,
+        "fraction of sampled frames",
+        "A person seen in fewer sampled frames is passing through, not in view.",
+        allowed=(0.0, 1.0),
     )
 
 
@@ -48,58 +60,105 @@ class FilterSettings:
         6.0,
         "Hz",
         "Squat motion lies below 3 Hz; 6 Hz is a usual Butterworth cut-off for video kinematics (Winter 2009).",
+        allowed=(1.0, 12.0),
     )
-    order: int = param(2, "", "Second order run forwards and backwards: 4th-order zero-lag response (Winter 2009).")
+    order: int = param(
+        2, "", "Second order run forwards and backwards: 4th-order zero-lag response (Winter 2009).", allowed=(1, 8)
+    )
     max_gap_s: float = param(
-        0.3, "s", "Gaps up to a tenth of a rep are bridged by interpolation; longer ones stay missing."
+        0.3,
+        "s",
+        "Gaps up to a tenth of a rep are bridged by interpolation; longer ones stay missing.",
+        allowed=(0.0, 2.0),
     )
 
 
 @dataclass(frozen=True)
 class ViewSettings:
     side_min_yaw_deg: float = param(
-        60.0, "deg", "Body yaw to the camera above which 2-D sagittal angles err little (cos 30 deg = 0.87)."
+        60.0,
+        "deg",
+        "Body yaw to the camera above which 2-D sagittal angles err little (cos 30 deg = 0.87).",
+        allowed=(30.0, 90.0),
     )
     front_max_yaw_deg: float = param(
-        30.0, "deg", "Below this the camera sees the lifter mostly from the front or back."
+        30.0,
+        "deg",
+        "Below this the camera sees the lifter mostly from the front or back.",
+        allowed=(0.0, 60.0),
     )
     min_side_fraction: float = param(
-        0.7, "fraction of rep frames", "A rep with fewer side-view frames is counted but not measured."
+        0.7,
+        "fraction of rep frames",
+        "A rep with fewer side-view frames is counted but not measured.",
+        allowed=(0.0, 1.0),
     )
     edge_margin_frac: float = param(
-        0.01, "fraction of image size", "A landmark this close to the border is taken as cut off by the frame."
+        0.01,
+        "fraction of image size",
+        "A landmark this close to the border is taken as cut off by the frame.",
+        allowed=(0.0, 0.2),
     )
 
 
 @dataclass(frozen=True)
 class RepSettings:
     min_depth_leg: float = param(
-        0.12, "leg lengths", "Hip drop that starts a rep; walking moves the hip by < 0.05 leg lengths (Perry 1992)."
+        0.12,
+        "leg lengths",
+        "Hip drop that starts a rep; walking moves the hip by < 0.05 leg lengths (Perry 1992).",
+        allowed=(0.02, 0.8),
     )
     stand_tolerance_leg: float = param(
-        0.06, "leg lengths", "Within this of the standing hip height the lifter counts as standing."
+        0.06,
+        "leg lengths",
+        "Within this of the standing hip height the lifter counts as standing.",
+        allowed=(0.005, 0.3),
     )
     min_rep_s: float = param(
-        0.8, "s", "Even fast bodyweight squats take about 1 s per rep; quicker dips are bounces, jumps or noise."
+        0.8,
+        "s",
+        "Even fast bodyweight squats take about 1 s per rep; quicker dips are bounces, jumps or noise.",
+        allowed=(0.1, 10.0),
     )
-    max_rep_s: float = param(25.0, "s", "Slow-tempo and paused reps (6-count descents) stay well below.")
+    max_rep_s: float = param(
+        25.0, "s", "Slow-tempo and paused reps (6-count descents) stay well below.", allowed=(1.0, 300.0)
+    )
     max_foot_travel_leg: float = param(
-        0.25, "leg lengths", "Feet stay planted during a squat; more travel is walking, stepping or a jump."
+        0.25,
+        "leg lengths",
+        "Feet stay planted during a squat; more travel is walking, stepping or a jump.",
+        allowed=(0.01, 2.0),
     )
     partial_depth_thigh: float = param(
-        -0.5, "thigh lengths", "Hip more than half a thigh above the knee (thigh < 30 deg below level): a partial rep."
+        -0.5,
+        "thigh lengths",
+        "Hip more than half a thigh above the knee (thigh < 30 deg below level): a partial rep.",
+        allowed=(-2.0, 1.0),
     )
     partial_relative: float = param(
-        0.6, "fraction of the set's deepest rep", "A rep much shallower than the lifter's own deepest one is partial."
+        0.6,
+        "fraction of the set's deepest rep",
+        "A rep much shallower than the lifter's own deepest one is partial.",
+        allowed=(0.0, 1.0),
     )
     bottom_band_leg: float = param(
-        0.03, "leg lengths", "Frames within this of the deepest point form the bottom phase (covers pauses)."
+        0.03,
+        "leg lengths",
+        "Frames within this of the deepest point form the bottom phase (covers pauses).",
+        allowed=(0.0, 0.3),
     )
     knee_flexion_min_deg: float = param(
-        35.0, "deg", "Rep threshold for lab and sensor data, where knee flexion is the depth signal."
+        35.0,
+        "deg",
+        "Rep threshold for lab and sensor data, where knee flexion is the depth signal.",
+        allowed=(5.0, 150.0),
     )
     stand_tolerance_knee_deg: float = param(
-        12.0, "deg", "Knee flexion within this of standing counts as standing (quiet standing sways a few degrees)."
+        12.0,
+        "deg",
+        "Knee flexion within this of standing counts as standing (quiet standing sways a few degrees).",
+        allowed=(1.0, 60.0),
     )
 
 
@@ -117,75 +176,88 @@ class FindingSettings:
         "deg",
         "Median drift of lordosis and sacral orientation in one minute of quiet standing (Pan et al. 2021): "
         "the floor below which a change cannot be told from posture noise.",
+        allowed=(0.0, 20.0),
     )
     noise_k: float = param(
         2.0,
         "SD",
         "Detection threshold = max(minimum, k * sqrt(drift^2 + source error^2)). k >= 1.41 keeps it above "
         "drift + error (DOMAIN.md's rule); k = 2 adds margin: < 1 % false alarms on simulated noise (tests).",
+        allowed=(0.5, 5.0),
     )
     smooth_s: float = param(
         0.2,
         "s",
         "Centred moving average before peaks are read: averages frame noise, shorter than the last part of "
         "a 1-3 s descent in which a wink happens (our choice).",
+        allowed=(0.0, 2.0),
     )
     min_coverage: float = param(
         0.6,
         "fraction of the window's frames",
         "With fewer frames measured the descent peak or the bottom may be missed; the rep is not judged.",
+        allowed=(0.05, 1.0),
     )
     wink_min_deg: float = param(
         5.0,
         "deg",
         "Smallest butt-wink threshold whatever the source: above the 3 deg postural drift (Pan et al. 2021).",
+        allowed=(0.0, 45.0),
     )
     wink_moderate_deg: float = param(
         10.0,
         "deg",
         "Posterior rotation about the maximal voluntary posterior tilt from standing (8.7 deg, "
         "Levine & Whittle 1996). No published cut-off exists.",
+        allowed=(0.0, 60.0),
     )
     wink_marked_deg: float = param(
         20.0,
         "deg",
         "Posterior rotation about the full voluntary anterior-to-posterior tilt range in standing "
         "(11.4 + 8.7 = 20.1 deg, Levine & Whittle 1996). No published cut-off exists.",
+        allowed=(0.0, 90.0),
     )
     onset_drop_frac: float = param(
         0.1,
         "fraction of the wink",
         "The onset is the last frame before the bottom within this fraction of the wink of the descent peak: "
         "robust to noise on a flat peak, late by about 0.2 of the wink's duration on a smooth rotation.",
+        allowed=(0.01, 0.9),
     )
     arch_min_deg: float = param(
         5.0,
         "deg",
         "Smallest over-arching threshold whatever the source: above the 3 deg postural drift (Pan et al. 2021).",
+        allowed=(0.0, 45.0),
     )
     arch_moderate_deg: float = param(
         6.0,
         "deg",
         "Extension beyond standing of more than half the maximal voluntary arch from standing "
         "(+10.8 deg lordosis, Levine & Whittle 1996). No published cut-off exists.",
+        allowed=(0.0, 60.0),
     )
     arch_marked_deg: float = param(
         11.0,
         "deg",
         "Extension beyond standing about the full maximal voluntary arch from standing "
         "(+10.8 deg lordosis, Levine & Whittle 1996). No published cut-off exists.",
+        allowed=(0.0, 90.0),
     )
     arch_hold_s: float = param(
         0.3,
         "s",
         "Only extension held this long counts: an arch that loads the back is held at the set-up or through a "
         "phase (the bottom pause alone lasts about this long); a briefer excursion is noise (our choice).",
+        allowed=(0.0, 5.0),
     )
     setup_max_knee_deg: float = param(
         15.0,
         "deg",
         "With pelvis tilt alone the set-up is judged only if the knees are within this of straight: the lifter "
         "stands tall, so a forward pelvis is an arch and not the start of the squat's lean (our choice).",
+        allowed=(0.0, 90.0),
     )
     setup_knee_drift_deg: float = param(
         10.0,
@@ -194,6 +266,7 @@ class FindingSettings:
         "the standing reference by more than this: relaxed standing is already within a few degrees of full "
         "extension, so such a reading means the angles have drifted from that reference (seen on waist-IMU "
         "recordings), and pelvis tilt against it is not an arch (our choice).",
+        allowed=(0.0, 90.0),
     )
     arch_setup_max_deg: float = param(
         20.0,
@@ -201,28 +274,37 @@ class FindingSettings:
         "With pelvis tilt alone, more forward tilt than this at the set-up is not read as arching: the maximal "
         "voluntary anterior tilt in standing is 11.4 deg (Levine & Whittle 1996); beyond about twice that the "
         "lifter is leaning, which pelvis tilt alone cannot tell from arching.",
+        allowed=(0.0, 90.0),
     )
     trunk_error_deg: float = param(
         4.0,
         "deg",
         "Error of a trunk inclination from keypoints, used when over-arching is judged from pelvis tilt minus "
         "trunk lean: sagittal keypoint angles err by 4-7 deg (hip 4.0 deg MAE, Stenum et al. 2021).",
+        allowed=(0.0, 30.0),
     )
     shin_still_deg: float = param(
         2.0,
         "deg",
         "Shin advance after the wink onset below which the shin had stopped (ankle pattern): about the noise "
         "of a smoothed shin angle within one rep (our choice).",
+        allowed=(0.0, 30.0),
     )
     shin_moving_deg: float = param(
         5.0,
         "deg",
         "Shin advance after the wink onset above which the shin was still moving (hip pattern): well above "
         "that noise, well below the shin's travel in a squat (tens of degrees) (our choice).",
+        allowed=(0.0, 45.0),
     )
-    cause_min_reps: int = param(2, "reps", "A likely cause needs a pattern; one rep with a wink is not a pattern.")
+    cause_min_reps: int = param(
+        2, "reps", "A likely cause needs a pattern; one rep with a wink is not a pattern.", allowed=(1, 50)
+    )
     cause_min_agreement: float = param(
-        0.67, "fraction of reps", "Two thirds of the reps with a wink must show the same pattern."
+        0.67,
+        "fraction of reps",
+        "Two thirds of the reps with a wink must show the same pattern.",
+        allowed=(0.5, 1.0),
     )
     onset_hip_sd_max_deg: float = param(
         8.0,
@@ -230,15 +312,20 @@ class FindingSettings:
         "Wink onsets whose hip flexion varies less than this (SD) across reps count as consistent. The onset "
         "itself is uncertain by ~0.05 s (synthetic tests) x ~100 deg/s of hip motion = 5 deg; with a keypoint "
         "hip error of 4 deg (Stenum et al. 2021) in quadrature, 6.4 deg; 8 leaves a margin.",
+        allowed=(0.0, 45.0),
     )
     safe_margin_thigh: float = param(
         0.1,
         "thigh lengths",
         "Suggested depth sits this far above the earliest wink onset: 4-5 cm for a 40-50 cm thigh, about "
         "6 deg of thigh angle, just above the keypoint angle error (Stenum et al. 2021).",
+        allowed=(0.0, 1.0),
     )
     safe_margin_deg: float = param(
-        5.0, "deg", "Suggested hip flexion this far below the earliest wink onset: above the 4 deg hip angle error."
+        5.0,
+        "deg",
+        "Suggested hip flexion this far below the earliest wink onset: above the 4 deg hip angle error.",
+        allowed=(0.0, 45.0),
     )
     stance_narrow_max_ratio: float = param(
         1.75,
@@ -246,23 +333,27 @@ class FindingSettings:
         "McKean 2010: narrow = feet at ASIS width, wide = twice it. Hip points sit near the hip joint centres, "
         "0.72 ASIS widths apart (14 % medial of each ASIS, Bell et al. 1989), so narrow = 1.4, wide = 2.8; "
         "boundary at 1.25 ASIS widths.",
+        allowed=(0.5, 5.0),
     )
     stance_wide_min_ratio: float = param(
         2.45,
         "ankle distance / hip-point distance",
         "Boundary at 1.75 ASIS widths (see stance_narrow_max_ratio).",
+        allowed=(0.5, 6.0),
     )
     foot_to_shank: float = param(
         0.62,
         "foot length / shank length",
         "Foot length 0.152 H, knee-to-ankle 0.246 H (Drillis & Contini, in Winter 2009): the foot's length in a "
         "front view, where it points at the camera and cannot be measured.",
+        allowed=(0.2, 1.5),
     )
     compare_alpha: float = param(
         0.05,
         "p",
         "Level for a per-rep metric to differ between two sets: Welch's t-test, Holm-corrected over all the "
         "metrics compared so that the chance of any false flag in a comparison stays at 5 % (convention).",
+        allowed=(0.001, 0.5),
     )
     compare_error_k: float = param(
         1.0,
@@ -270,12 +361,14 @@ class FindingSettings:
         "A change must exceed this many source errors (and the pooled SD). 1 follows the brief: measured 1 false "
         "comparison in 40 on synthetic sets. 2.77 (= 1.96 x sqrt 2) is the 95 % minimal detectable change when "
         "the error is wholly systematic between recordings (different days, cameras, sensor placement).",
+        allowed=(0.0, 5.0),
     )
     compare_angle_error_deg: float = param(
         4.0,
         "deg",
         "Smallest change of a joint angle reported between two recordings: keypoint sagittal angles err by "
         "4-7 deg (Stenum et al. 2021); lab sources are better, so this is conservative for them.",
+        allowed=(0.0, 30.0),
     )
     compare_onset_error_deg: float = param(
         8.0,
@@ -283,18 +376,21 @@ class FindingSettings:
         "Smallest change of a wink-onset angle reported: the onset's timing uncertainty (~0.05 s, synthetic "
         "tests) at ~100 deg/s of hip motion is 5 deg; with the 4 deg keypoint error in quadrature 6.4; 8 as "
         "onset_hip_sd_max_deg.",
+        allowed=(0.0, 45.0),
     )
     compare_onset_error_thigh: float = param(
         0.1,
         "thigh lengths",
         "Smallest change of the wink-onset hip depth reported: ~0.05 s of onset uncertainty at ~1 thigh length/s "
         "of hip descent near parallel (0.05) and the 0.07 depth error in quadrature, rounded up.",
+        allowed=(0.0, 1.0),
     )
     compare_depth_error_thigh: float = param(
         0.07,
         "thigh lengths",
         "Smallest change of hip depth reported between two recordings: a 4 deg thigh angle error "
         "(Stenum et al. 2021) moves the hip by sin(4 deg) = 0.07 thigh lengths.",
+        allowed=(0.0, 1.0),
     )
 
 
@@ -308,12 +404,14 @@ class LabSettings:
         "Marker gaps up to a fifth of the fastest squat descent (about 1 s) are bridged by a cubic "
         "spline; squat motion lies below 3 Hz, so 0.2 s is under a quarter of its shortest period. "
         "Longer gaps stay missing and are reported.",
+        allowed=(0.0, 2.0),
     )
     marker_cutoff_hz: float = param(
         6.0,
         "Hz",
         "Zero-lag low-pass for marker trajectories; 6 Hz is the usual cut-off for whole-body "
         "kinematics (Winter 2009, Biomechanics and Motor Control of Human Movement).",
+        allowed=(0.5, 50.0),
     )
     marker_pelvis_error_deg: float = param(
         2.0,
@@ -321,30 +419,35 @@ class LabSettings:
         "Pelvis tilt from skin markers on ASIS/PSIS: sagittal pelvic angles repeat within about 2 deg "
         "between sessions (McGinley et al. 2009, Gait Posture 29:360); soft-tissue shift in deep "
         "flexion can add more.",
+        allowed=(0.0, 30.0),
     )
     marker_lumbar_error_deg: float = param(
         3.0,
         "deg",
         "Lumbar flexion from L1/T12 and sacral markers: one more segment's marker error on top of the "
         "pelvis's (2 deg), rounded up.",
+        allowed=(0.0, 30.0),
     )
     thorax_proxy_error_deg: float = param(
         5.0,
         "deg",
         "Thorax-to-pelvis flexion used as lumbar flexion when there are no lumbar markers: it adds the "
         "lower thoracic spine's motion, so it is a looser estimate of lumbar flexion (our judgement).",
+        allowed=(0.0, 30.0),
     )
     opensim_pelvis_error_deg: float = param(
         5.0,
         "deg",
         "OpenCap-style video-to-OpenSim kinematics: mean error 5.3 deg with OpenCap's original marker "
         "enhancer, 4.1 deg with the 2024 one (Falisse et al. 2024, bioRxiv 2024.07.13.603382).",
+        allowed=(0.0, 30.0),
     )
     opensim_lumbar_error_deg: float = param(
         7.0,
         "deg",
         "No published lumbar-only figure; OpenCap's mean RMSE across joints in squats is 7.0 deg "
         "(range 2.9-13.6, independent validation of trunk and lower-limb kinematics), so we take that.",
+        allowed=(0.0, 30.0),
     )
 
 
@@ -357,48 +460,61 @@ class ImuSettings:
         "1/s",
         "Proportional gain of the Mahony filter (ahrs). Chosen on simulated squats (gyro bias, noise, fast "
         "reps, thigh lever arm): lowest RMS inclination error of the gains tried; see docs/lab-inputs.md.",
+        allowed=(0.0, 10.0),
     )
     mahony_ki: float = param(
         0.05,
         "1/s^2",
         "Integral gain of the Mahony filter: estimates the gyroscope's bias, which a squat set's 20-60 s "
         "would otherwise turn into drift (same simulation as mahony_kp).",
+        allowed=(0.0, 1.0),
     )
     still_gyro_rad_s: float = param(
         0.2,
         "rad/s",
         "Every sensor turning slower than this counts as still: quiet standing sways well below "
         "0.1 rad/s, a squat descent turns the thigh at 1-3 rad/s.",
+        allowed=(0.01, 2.0),
     )
     min_still_s: float = param(
-        0.5, "s", "Shortest still period taken as the standing reference; shorter pauses are the turn at the bottom."
+        0.5,
+        "s",
+        "Shortest still period taken as the standing reference; shorter pauses are the turn at the bottom.",
+        allowed=(0.05, 10.0),
     )
     flag_gap_s: float = param(
         0.05,
         "s",
         "A step between samples longer than this (5 samples at 100 Hz) is a dropped-sample gap and is "
         "reported; it is bridged by linear interpolation.",
+        allowed=(0.001, 5.0),
     )
     max_fill_s: float = param(
         0.5,
         "s",
         "Gaps longer than this are still bridged for the sensor fusion, but the angles inside them are "
         "left missing: half a descent is too long to guess.",
+        allowed=(0.0, 10.0),
     )
     min_planarity: float = param(
         0.6,
         "fraction of gyroscope variance",
         "Share of the rotation about the principal (medio-lateral) axis below which the motion is not a "
         "sagittal-plane squat and the angles are flagged as unreliable.",
+        allowed=(0.0, 1.0),
     )
     pelvis_error_deg: float = param(
         3.0,
         "deg",
         "Sacral IMU: fusion error 1-2 deg on simulated squats (docs/lab-inputs.md) plus sensor-on-skin "
         "motion over the sacrum; rounded up.",
+        allowed=(0.0, 30.0),
     )
     lumbar_error_deg: float = param(
-        4.0, "deg", "Difference of two sensors (L1 minus sacrum): both sensors' errors, combined and rounded up."
+        4.0,
+        "deg",
+        "Difference of two sensors (L1 minus sacrum): both sensors' errors, combined and rounded up.",
+        allowed=(0.0, 30.0),
     )
     wink_probability: float = param(
         0.5,
@@ -406,18 +522,21 @@ class ImuSettings:
         "With pelvis, thigh and shank sensors, a rep is also called a butt wink when the hip-knee-pelvis model "
         "gives at least this probability. 0.5 with classes weighted equally in fitting; fixed before validation, "
         "not tuned (docs/validation.md). Higher: fewer false alarms, fewer winks found.",
+        allowed=(0.0, 1.0),
     )
     wink_pattern_only_max_confidence: float = param(
         0.6,
         "0-1",
         "A wink called from the hip-knee-pelvis pattern while the pelvis channel shows less tilt than it resolves "
         "rests on a model of three people, not on a measured tuck: its confidence is capped at medium.",
+        allowed=(0.0, 1.0),
     )
     reference_min_reps: int = param(
         3,
         "reps",
         "A reference set (--reference) needs this many measured reps for its medians to stand for the lifter's "
         "normal; with fewer it is not used, with a warning.",
+        allowed=(1, 100),
     )
 
 
@@ -430,22 +549,26 @@ class OutlineSettings:
         "deg vs standing",
         "A squat does not extend the low back much past standing: maximal voluntary arching adds about 11 deg "
         "(Levine & Whittle 1996); lower estimates mean the outline misled the model.",
+        allowed=(-90.0, 0.0),
     )
     lumbar_max_deg: float = param(
         45.0,
         "deg vs standing",
         "Beyond the lumbar spine's whole flexion range in adults (about 50 deg); McKean 2010 measured 26 deg "
         "of descent range in men's loaded squats.",
+        allowed=(0.0, 90.0),
     )
     pelvis_min_deg: float = param(
         -30.0,
         "deg vs standing",
         "Beyond the pelvis's voluntary posterior tilt (-9 deg, Levine & Whittle 1996) by a wide margin.",
+        allowed=(-90.0, 0.0),
     )
     pelvis_max_deg: float = param(
         60.0,
         "deg vs standing",
         "Beyond the anterior tilt of deep squats in the field (about 40 deg in OpenCap's example trial).",
+        allowed=(0.0, 90.0),
     )
     min_conf: float = param(
         0.3,
@@ -454,6 +577,7 @@ class OutlineSettings:
         "(no value in any output, not used by the baseline or any finding). 0.3 keeps keypoint angles in side "
         "views (0.7-1) and oblique ones (x 0.4) and drops front views (x 0.1); the outline gives 0 where an arm "
         "hides the back or the estimate leaves the ranges above (our choice).",
+        allowed=(0.0, 1.0),
     )
 
 
@@ -479,7 +603,8 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
 
 
 def describe_group(name: str, section: Any) -> list[dict[str, Any]]:
-    """One group's settings (e.g. ``"findings"``, ``Settings().findings``) as rows: group, name, value, unit, source."""
+    """One group's settings (e.g. ``"findings"``, ``Settings().findings``) as rows: group, name, value, unit,
+    source, and the allowed range ``min``, ``max``."""
     return [
         {
             "group": name,
@@ -487,6 +612,8 @@ def describe_group(name: str, section: Any) -> list[dict[str, Any]]:
             "value": getattr(section, f.name),
             "unit": f.metadata["unit"],
             "source": f.metadata["source"],
+            "min": f.metadata["allowed"][0],
+            "max": f.metadata["allowed"][1],
         }
         for f in dataclasses.fields(section)
     ]
@@ -517,7 +644,14 @@ def _checked(section: Any, group: str, key: str, value: Any, allowed: dict[str, 
         raise InputError(f"unknown setting {group}.{key} in {path}; allowed: {', '.join(allowed)}")
     expected = type(getattr(section, key))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, expected):
+        value = float(value)
+    if not isinstance(value, expected) or isinstance(value, bool):
         raise InputError(f"setting {group}.{key} must be {expected.__name__}, got {value!r}")
+    meta = allowed[key].metadata
+    low, high = meta["allowed"]
+    if not low <= value <= high:  # also refuses nan
+        unit = f" ({meta['unit']})" if meta["unit"] else ""
+        raise InputError(
+            f"setting {group}.{key} = {value:g} in {path} is out of range: allowed {low:g} to {high:g}{unit}"
+        )
     return value

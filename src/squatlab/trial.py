@@ -117,6 +117,12 @@ class View:
         return self.near_side if self.near_side in cv.SIDES else "left"
 
     @property
+    def side_fraction(self) -> float:
+        """Share of the frames with a known view (the lifter tracked) that are side views; NaN with none."""
+        known = self.kind != "unknown"
+        return float(np.mean(self.kind[known] == "side")) if known.any() else float("nan")
+
+    @property
     def overall(self) -> str:
         known = self.kind[self.kind != "unknown"]
         if known.size == 0:

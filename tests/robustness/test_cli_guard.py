@@ -40,7 +40,8 @@ def boom(*args, **kwargs):
 def test_the_input_analyses(mot, tmp_path):
     result = squatlab("analyze", mot, "--out", tmp_path / "ok", "--quiet")
     assert result.exit_code == 0, result.stderr
-    assert {p.name for p in (tmp_path / "ok").iterdir()} == {"results.json", "timeseries.csv", "report.html"}
+    names = {p.name for p in (tmp_path / "ok").iterdir()}
+    assert names == {"results.json", "reps.csv", "timeseries.csv", "report.html", "plots"}
 
 
 def test_internal_error_while_writing_the_report(mot, tmp_path, monkeypatch):
@@ -56,10 +57,10 @@ def test_internal_error_while_writing_the_report(mot, tmp_path, monkeypatch):
 def test_failed_forced_run_keeps_the_previous_results(mot, tmp_path, monkeypatch):
     out = tmp_path / "result"
     assert squatlab("analyze", mot, "--out", out, "--quiet").exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     monkeypatch.setattr(report_write, "render_report", boom)
     one_line_error(squatlab("analyze", mot, "--out", out, "--force", "--quiet"), code=1)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".result.")]
 
 

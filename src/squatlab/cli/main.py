@@ -66,6 +66,21 @@ def _progress(quiet: bool):
         yield progress
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"squatlab {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    pass
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     # Escaped: a file name or an exception text may hold "[...]", which rich would take as markup.
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -344,7 +359,7 @@ def _default_settings():
 @app.command()
 def version() -> None:
     """Print the version."""
-    out.print(__version__)
+    out.print(f"squatlab {__version__}", highlight=False)
 
 
 def _register_subcommands() -> None:

@@ -105,7 +105,7 @@ def assess(trial: Trial, settings: FindingSettings | Settings | None = None) -> 
             "disclaimer": text.disclaimer(),
         },
     }
-    return replace(trial, findings={**trial.findings, **findings}, notices=trial.notices + _notices(rows))
+    return replace(trial, findings={**trial.findings, **findings}, notices=trial.notices + _notices(rows, trial.reps))
 
 
 def finding_settings(settings: FindingSettings | Settings | None) -> FindingSettings:
@@ -234,11 +234,15 @@ def _not_judged(rows: list[dict]) -> dict[tuple[str, str], list[int]]:
     return missing
 
 
-def _notices(rows: list[dict]) -> tuple[Notice, ...]:
+def _notices(rows: list[dict], reps: tuple[Rep, ...]) -> tuple[Notice, ...]:
+    """One warning per finding and reason not judged, timed from the first to the last rep it names."""
+    times = {r.index: (r.start_s, r.end_s) for r in reps}
     return tuple(
         Notice(
             f"findings.{what.replace(' ', '_').replace('-', '_')}_not_judged",
-            f"{what.capitalize()} was not judged in {_reps_words(reps)}: {reason}",
+            f"{what.capitalize()} was not judged in {_reps_words(numbers)}: {reason}",
+            min((times[i][0] for i in numbers if i in times), default=None),
+            max((times[i][1] for i in numbers if i in times), default=None),
         )
-        for (what, reason), reps in _not_judged(rows).items()
+        for (what, reason), numbers in _not_judged(rows).items()
     )

@@ -22,7 +22,11 @@ OpenSim column      squatlab channel      conversion
 =================== ===================== ==========================================
 
 Columns already named like our channels (``knee_flexion_deg``, ...) are read as they
-are, so files written by :func:`squatlab.io.export.write_mot` read back unchanged.
+are, so files written by :func:`squatlab.io.export.write_mot` read back unchanged, with
+what squatlab wrote beside them: each channel's confidence (``<name>_conf``), the view per
+frame (``view``, ``body_yaw_deg``) and the ``squatlab_*`` header keys (the source's own
+error, the standing baseline, why a channel is missing, the lifter's facing). Analysing such
+a file gives the reps, measurability and findings of the analysis that wrote it.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from squatlab.errors import InputError
 from squatlab.io._messages import one_line
 from squatlab.io._text_table import NUMBER, require_increasing, split_fields
 from squatlab.settings import LabSettings
-from squatlab.trial import Channel, Notice, Source, Trial
+from squatlab.trial import Channel, Notice, Source, Trial, View
 
 OPENSIM_COLUMNS = (
     "pelvis_tilt",
@@ -49,6 +53,8 @@ OPENSIM_COLUMNS = (
     "ankle_angle_l",
     "pelvis_ty",
 )
+# Header keys squatlab writes into its own exports (squatlab.io.export.write_mot).
+META_PREFIX = "squatlab_"
 # Shin angle from the leg chain and from the ankle disagree beyond this when the heel lifts
 # or the hips rotate a lot; we then say so.
 SHIN_CHECK_DEG = 10.0
@@ -122,7 +128,7 @@ def _shin(
     return shin
 
 
-def _channels(cols: dict[str, np.ndarray], n: int, notices: list[Notice]) -> dict[str, Channel]:
+def _channels(cols: dict[str, np.ndarray], n: int, notices: list[Notice], meta: dict[str, str]) -> dict[str, Channel]:
     out: dict[str, np.ndarray | str] = {}
     tilt, lumbar = cols.get("pelvis_tilt"), cols.get("lumbar_extension")
     out[cv.PELVIS_TILT_ABS] = -tilt if tilt is not None else "no pelvis_tilt column"
@@ -141,17 +147,62 @@ def _channels(cols: dict[str, np.ndarray], n: int, notices: list[Notice]) -> dic
         out[cv.HIP_HEIGHT] = cols["pelvis_ty"] / np.nanpercentile(cols["pelvis_ty"], 95)
     else:
         out[cv.HIP_HEIGHT] = "no pelvis_ty column"
-    # Our own channel names (files we wrote) win over derived values.
+    # Our own channel names (files we wrote) win over derived values, and so do the reasons
+    # we wrote for the channels that were missing.
     for name in cv.CHANNELS:
         if name in cols:
             out[name] = cols[name]
+        elif f"absent_{name}" in meta:
+            out[name] = meta[f"absent_{name}"]
     channels = {}
     for name, value in out.items():
         unit = cv.CHANNELS[name].unit
-        channels[name] = (
-            Channel.absent(n, value, unit) if isinstance(value, str) else Channel.measured(value, unit=unit)
-        )
+        if isinstance(value, str):
+            channels[name] = Channel.absent(n, value, unit)
+        else:
+            conf = cols.get(cv.conf_column(name), 1.0)
+            channels[name] = Channel.measured(value, np.nan_to_num(conf), unit=unit)
     return channels
+
+
+def _squatlab_meta(header: dict[str, str]) -> dict[str, str]:
+    """The ``squatlab_*`` header keys, without the prefix (empty for files squatlab did not write)."""
+    return {k.removeprefix(META_PREFIX): v for k, v in header.items() if k.startswith(META_PREFIX)}
+
+
+def _view(cols: dict[str, np.ndarray], meta: dict[str, str]) -> View | None:
+    """The per-frame view squatlab exported from a video, or None."""
+    if "view" not in cols:
+        return None
+    codes = np.nan_to_num(cols["view"]).astype(int)
+    kind = np.array(cv.VIEW_KINDS)[np.clip(codes, 0, len(cv.VIEW_KINDS) - 1)]
+    yaw = cols.get("body_yaw_deg", np.full(codes.size, np.nan))
+    return View(kind, yaw, meta.get("facing", "unknown"), meta.get("near_side", "unknown"))
+
+
+def _baseline(meta: dict[str, str]) -> dict[str, float]:
+    out = {}
+    for key, value in meta.items():
+        name = key.removeprefix("baseline_")
+        if key.startswith("baseline_") and name in cv.CHANNELS and NUMBER.match(value.strip()):
+            out[name] = float(value)
+    return out
+
+
+def _warnings(meta: dict[str, str]) -> list[Notice]:
+    """The warnings of the analysis that wrote the file (``warning_<i> = code start end message``)."""
+    out = []
+    keys = [k for k in meta if k.startswith("warning_") and k[8:].isdigit()]
+    for key in sorted(keys, key=lambda k: int(k[8:])):
+        code, start, end, message = ([*meta[key].split(maxsplit=3), "", "", ""])[:4]
+        times = [float(t) if NUMBER.match(t) and np.isfinite(float(t)) else None for t in (start, end)]
+        out.append(Notice(code, message, *times))
+    return out
+
+
+def _error(meta: dict[str, str], key: str, default: float) -> float:
+    value = meta.get(key, "").strip()
+    return float(value) if NUMBER.match(value) and np.isfinite(float(value)) else default
 
 
 def _time(names: list[str], data: np.ndarray, path: Path) -> np.ndarray:
@@ -200,17 +251,30 @@ def read_mot(path: str | Path, *, settings: LabSettings | None = None) -> Trial:
             values = np.degrees(values)
         if np.isfinite(values).any():  # an all-NaN column is as good as none
             cols[name] = values
-    notices: list[Notice] = []
-    channels = _channels(cols, time_s.size, notices)
+    meta = _squatlab_meta(header)
+    notices = _warnings(meta)
+    channels = _channels(cols, time_s.size, notices, meta)
     rate = 1.0 / float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
+    details = {"header": header, "in_degrees": in_degrees, "columns_used": known}
+    if meta:
+        details["exported_from"] = meta.get("source_kind")
     source = Source(
         path=str(path),
         kind="mot",
         fps=rate,
         duration_s=float(time_s[-1] - time_s[0]),
         frames=int(time_s.size),
-        pelvis_error_deg=settings.opensim_pelvis_error_deg,
-        lumbar_error_deg=settings.opensim_lumbar_error_deg,
-        details={"header": header, "in_degrees": in_degrees, "columns_used": known},
+        pelvis_error_deg=_error(meta, "pelvis_error_deg", settings.opensim_pelvis_error_deg),
+        lumbar_error_deg=_error(meta, "lumbar_error_deg", settings.opensim_lumbar_error_deg),
+        details=details,
     )
-    return Trial(time_s=time_s - time_s[0], source=source, channels=channels, notices=tuple(notices))
+    # squatlab's own exports keep the analysis's clock; other files start at their first row.
+    start = 0.0 if meta else float(time_s[0])
+    return Trial(
+        time_s=time_s - start,
+        source=source,
+        channels=channels,
+        view=_view(cols, meta),
+        baseline=_baseline(meta),
+        notices=tuple(notices),
+    )

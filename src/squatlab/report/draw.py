@@ -1,9 +1,13 @@
-"""Drawing the skeleton, the back line and the numbers onto a frame (OpenCV)."""
+"""Drawing the skeleton, the back line and the numbers onto a frame (OpenCV; labels with Pillow)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import cv2
 import numpy as np
+from matplotlib import font_manager
+from PIL import Image, ImageDraw, ImageFont
 
 from squatlab import conventions as cv
 from squatlab.trial import Rep, Trial
@@ -15,17 +19,17 @@ OUTLINE = (255, 230, 0)
 TEXT = (255, 255, 255)
 
 
-def _pt(xy: np.ndarray, scale: float) -> tuple[int, int]:
-    return round(float(xy[0]) * scale), round(float(xy[1]) * scale)
-
-
 def unmeasured_rep(trial: Trial, frame: int) -> Rep | None:
     """The rep marked not measurable that ``frame`` lies in, or None."""
     return next((r for r in trial.reps if not r.measurable and r.start_frame <= frame <= r.end_frame), None)
 
 
-def draw_pose(rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0) -> np.ndarray:
-    """``rgb`` (already scaled by ``scale``) with the skeleton of ``frame``, the trunk line and the back's outline.
+def draw_pose(
+    rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0, origin: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
+    """``rgb`` with the skeleton of ``frame``, the trunk line and the back's outline.
+
+    ``rgb`` is the frame cut at ``origin`` (x, y in frame pixels) and then scaled by ``scale``.
 
     In a rep marked not measurable the skeleton is drawn all grey (the lifter is tracked, which
     is how the rep was counted) without the trunk line and the outline, from which nothing is
@@ -39,28 +43,33 @@ def draw_pose(rgb: np.ndarray, trial: Trial, frame: int, *, scale: float = 1.0) 
     # "none" matches no landmark name: every segment takes the grey of the far side.
     near = (trial.view.near_side if trial.view is not None else "left") if measured else "none"
     thick = max(1, round(out.shape[0] / 300))
+    offset = np.asarray(origin, dtype=float)
+
+    def _pt(xy: np.ndarray) -> tuple[int, int]:
+        return round(float(xy[0] - offset[0]) * scale), round(float(xy[1] - offset[1]) * scale)
+
     xy = lm.xy[frame]
     for a, b in cv.SKELETON_EDGES:
         pa, pb = xy[lm.index(a)], xy[lm.index(b)]
         if not (np.all(np.isfinite(pa)) and np.all(np.isfinite(pb))):
             continue
         colour = NEAR if a.startswith(near) and b.startswith(near) else FAR
-        cv2.line(out, _pt(pa, scale), _pt(pb, scale), colour, thick, cv2.LINE_AA)
+        cv2.line(out, _pt(pa), _pt(pb), colour, thick, cv2.LINE_AA)
     for name in lm.names[11:]:
         p = xy[lm.index(name)]
         if np.all(np.isfinite(p)):
-            cv2.circle(out, _pt(p, scale), thick + 1, NEAR if name.startswith(near) else FAR, -1, cv2.LINE_AA)
+            cv2.circle(out, _pt(p), thick + 1, NEAR if name.startswith(near) else FAR, -1, cv2.LINE_AA)
     if not measured:
         return out
     shoulder, hip = xy[lm.index(f"{near}_shoulder")], xy[lm.index(f"{near}_hip")]
     if np.all(np.isfinite(shoulder)) and np.all(np.isfinite(hip)):
-        cv2.line(out, _pt(hip, scale), _pt(shoulder, scale), BACK, thick + 1, cv2.LINE_AA)
+        cv2.line(out, _pt(hip), _pt(shoulder), BACK, thick + 1, cv2.LINE_AA)
     outline = trial.extras.get("trunk_outline_xy")
     if outline is not None and trial.view is not None:
         back = outline[frame, :, 0 if trial.view.facing != "left" else 1]
         back = back[np.isfinite(back).all(axis=1)]
         if len(back) >= 2:  # the back's outline, as the pelvis and lumbar estimate reads it
-            pts = np.round(back * scale).astype(np.int32).reshape(-1, 1, 2)
+            pts = np.round((back - offset) * scale).astype(np.int32).reshape(-1, 1, 2)
             cv2.polylines(out, [pts], False, OUTLINE, thick, cv2.LINE_AA)
     return out
 
@@ -107,3 +116,22 @@ def frame_caption(trial: Trial, frame: int) -> list[str]:
         label = cv.CHANNELS[name].label.lower()
         lines.append(f"{label}: {value:5.0f} deg" if np.isfinite(value) else f"{label}: -")
     return lines
+
+
+@cache
+def _font(size_px: int) -> ImageFont.FreeTypeFont:
+    # DejaVu Sans ships with matplotlib, so the labels look the same on every machine.
+    return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size_px)
+
+
+def draw_labels(rgb: np.ndarray, lines: list[str]) -> np.ndarray:
+    """Lines of text on a dark band across the top of the picture, sized to its width."""
+    image = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(image, "RGBA")
+    size = max(12, round(min(image.width / 18, image.height / 22)))
+    font = _font(size)
+    step = round(size * 1.3)
+    draw.rectangle((0, 0, image.width, step * len(lines) + size // 2), fill=(0, 0, 0, 150))
+    for i, line in enumerate(lines):
+        draw.text((size // 2, size // 4 + i * step), line, font=font, fill=TEXT)
+    return np.asarray(image)

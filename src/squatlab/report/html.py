@@ -1,9 +1,15 @@
-"""report.html: one self-contained page (images embedded) that opens offline."""
+"""report.html: one self-contained page (pictures and plots embedded) that opens offline.
+
+:func:`render_report` returns the page as a string from the trial, its results document and
+the keyframes, so the command line and the web workspace show the same report. A number
+measured with a confidence below ``outline.min_conf`` is shown as a dash, like a missing one.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +18,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from PIL import Image
 
 from squatlab import conventions as cv
-from squatlab.report.plots import time_series_png
+from squatlab.report.media import ROLE_TITLES, Keyframe
+from squatlab.report.plots import figure_svg, overview_figure
+from squatlab.report.verdicts import NAMES, finding_limit, set_lines, summary_text, verdict, view_sentence
 from squatlab.trial import Trial
 
 METHOD_VIDEO = [
@@ -65,42 +73,105 @@ COMMON_METHOD = [
     "threshold below and come back; pelvis tilt and lumbar flexion are relative to the standing posture before "
     "each rep (or a static calibration trial).",
 ]
+EXPORTED_FROM_VIDEO = (
+    "This file was exported by squatlab from a video: its angles, their confidence and the view per frame are "
+    "the video analysis's, so the video's limits apply (pelvis tilt and lumbar flexion from the back's outline "
+    "are indicative)."
+)
+# Columns of the per-rep table: channel, header, digits.
+TABLE_ANGLES = (
+    (cv.HIP_FLEXION, "hip flex.", 0),
+    (cv.KNEE_FLEXION, "knee flex.", 0),
+    (cv.SHIN_ANGLE, "shin", 0),
+    (cv.TRUNK_INCLINATION, "trunk", 0),
+)
+DASH = "–"
 
 
-def method_lines(kind: str) -> list[str]:
+def method_lines(kind: str, details: dict[str, Any] | None = None) -> list[str]:
     """The method and limits paragraph for a source kind."""
     if kind == "video":
         return METHOD_VIDEO
-    return [*METHOD_LAB.get(kind, []), *COMMON_METHOD]
+    lines = [*METHOD_LAB.get(kind, []), *COMMON_METHOD]
+    if (details or {}).get("exported_from") == "video":
+        lines.append(EXPORTED_FROM_VIDEO)
+    return lines
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def _setting(results: dict[str, Any], group: str, name: str, default: float) -> float:
+    rows = results.get("settings") or []
+    return next((r["value"] for r in rows if r["group"] == group and r["name"] == name), default)
+
+
+def _fmt(value: Any, digits: int = 1, *, signed: bool = False) -> str:
     if value is None:
-        return "–"
+        return DASH
     try:
-        return f"{float(value):.{digits}f}"
+        number = float(value)
     except (TypeError, ValueError):
         return str(value)
+    if not np.isfinite(number):
+        return DASH
+    return f"{number:+.{digits}f}" if signed else f"{number:.{digits}f}"
+
+
+def bottom_value(rep: dict[str, Any], name: str, min_conf: float, digits: int = 0) -> str:
+    """A channel at the rep's bottom, or a dash when not measured, not confident or the rep not measurable."""
+    at = (rep.get("angles_at_bottom") or {}).get(name) or {}
+    if not rep.get("measurable", True) or at.get("value") is None or (at.get("conf") or 0.0) < min_conf:
+        return DASH
+    return _fmt(at["value"], digits)
+
+
+def lumbo_cell(rep: dict[str, Any], name: str) -> str:
+    """``bottom / range`` of pelvis tilt or lumbar flexion over the rep, or a dash."""
+    summary = rep.get(name)
+    if not summary:
+        return DASH
+    return f"{_fmt(summary.get('at_bottom'), 0, signed=True)} / {_fmt(summary.get('range'), 0)}"
 
 
 def _jpeg_b64(rgb: np.ndarray) -> str:
     buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="JPEG", quality=85)
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=88)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def render_report(trial: Trial, results: dict[str, Any], keyframes: dict[int, np.ndarray]) -> str:
-    env = Environment(
-        loader=PackageLoader("squatlab.report", "templates"), autoescape=select_autoescape(["html", "j2"])
-    )
-    env.globals["fmt"] = _fmt
-    lumbo_absent = {
-        name: ch.absent_reason
-        for name in cv.LUMBO_PELVIC
-        if (ch := trial.channels.get(name)) is not None and ch.is_absent
+def _rep_view(results: dict[str, Any], rep: dict[str, Any], pictures: list[Keyframe], min_conf: float) -> dict:
+    findings = []
+    for key, name in NAMES.items():
+        f = rep.get(key)
+        if f:
+            findings.append({"name": name, "text": f.get("explanation"), "limit": finding_limit(results, key, f)})
+    not_judged = [
+        f"{name} not judged: {rep[f'{key}_reason']}."
+        for key, name in NAMES.items()
+        if not rep.get(key) and rep.get(f"{key}_reason") and rep.get("measurable", True)
+    ]
+    return {
+        "rep": rep,
+        "verdict": verdict(rep),
+        "findings": findings,
+        "not_judged": not_judged,
+        "angles": [(header, bottom_value(rep, name, min_conf, digits)) for name, header, digits in TABLE_ANGLES],
+        "hip_depth": bottom_value(rep, cv.HIP_DEPTH, min_conf, 2),
+        "pelvis": lumbo_cell(rep, cv.PELVIS_TILT),
+        "lumbar": lumbo_cell(rep, cv.LUMBAR_FLEXION),
+        "pictures": [
+            {
+                "title": ROLE_TITLES.get(k.role, k.role),
+                "time_s": k.time_s,
+                "labels": k.labels,
+                "jpeg": _jpeg_b64(k.image),
+            }
+            for k in pictures
+        ],
     }
+
+
+def _context_rows(trial: Trial) -> list[str]:
     context = trial.context
-    context_rows = [
+    return [
         f"{label} {value}"
         for label, value in (
             ("sex", context.sex),
@@ -110,20 +181,39 @@ def render_report(trial: Trial, results: dict[str, Any], keyframes: dict[int, np
         )
         if value is not None
     ]
-    frames = [
-        {"index": r.index, "time_s": r.bottom_s, "jpeg": _jpeg_b64(keyframes[r.index])}
-        for r in trial.reps
-        if r.index in keyframes
+
+
+def render_report(trial: Trial, results: dict[str, Any], keyframes: Sequence[Keyframe] = ()) -> str:
+    """The report page for ``trial`` and its ``results`` document, with the keyframes of its reps."""
+    env = Environment(
+        loader=PackageLoader("squatlab.report", "templates"), autoescape=select_autoescape(["html", "j2"])
+    )
+    env.filters["fmt"] = _fmt
+    min_conf = _setting(results, "outline", "min_conf", 0.3)
+    reps = [
+        _rep_view(results, rep, [k for k in keyframes if k.rep == rep["index"]], min_conf)
+        for rep in results.get("reps", [])
     ]
+    lumbo_absent = {
+        cv.CHANNELS[name].label: ch.absent_reason
+        for name in cv.LUMBO_PELVIC
+        if (ch := trial.channels.get(name)) is not None and ch.is_absent
+    }
+    findings = results.get("findings") or {}
+    source = results.get("input", {})
     return env.get_template("report.html.j2").render(
         name=Path(trial.source.path).name,
         results=results,
-        findings=trial.findings.get("set"),
-        rep_findings=trial.findings.get("reps", []),
+        reps=reps,
+        set_lines=set_lines(results),
+        summary=summary_text(results),
+        view=view_sentence(results),
+        findings=findings,
+        sources=[c for c in findings.get("claims", []) if c.get("key") != "disclaimer"],
         lumbo_absent=lumbo_absent,
-        labels={name: spec.label for name, spec in cv.CHANNELS.items()},
-        context_rows=context_rows,
-        plot_png=base64.b64encode(time_series_png(trial)).decode("ascii"),
-        keyframes=frames,
-        method=method_lines(trial.source.kind),
+        context_rows=_context_rows(trial),
+        plot_svg=figure_svg(overview_figure(trial, min_conf=min_conf), inline=True),
+        method=method_lines(source.get("kind", trial.source.kind), source.get("details")),
+        min_conf=min_conf,
+        keyframes_shown=bool(keyframes),
     )

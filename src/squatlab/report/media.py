@@ -1,22 +1,47 @@
-"""The second pass over the video: the overlay video and the bottom-of-rep keyframes."""
+"""The second pass over the video: the overlay video and the keyframes of each rep.
+
+Each rep gets two keyframes, cut from the full-resolution frame around the lifter with the
+same box so that they sit side by side: the descent peak (where the pelvis tipped furthest
+forward on the way down; the reference a butt wink is measured from) and the bottom. Each
+shows the skeleton, the trunk line, the back's outline and the two angles read there.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import cv2
 import numpy as np
 
+from squatlab import conventions as cv
 from squatlab.io.video import iter_frames
-from squatlab.report.draw import draw_pose, draw_text_block, frame_caption
-from squatlab.trial import Trial
+from squatlab.report.draw import draw_labels, draw_pose, draw_text_block, frame_caption
+from squatlab.trial import Rep, Trial
 
-# Longest side of the overlay video and of the keyframes, pixels: enough to see the
-# skeleton, small enough to encode quickly and keep the report light.
+# Longest side of the overlay video: enough to see the skeleton, small enough to encode quickly.
 OVERLAY_MAX_SIDE = 1280
-KEYFRAME_MAX_SIDE = 640
+# Longest side of a keyframe: the lifter at full resolution up to this, scaled down beyond it
+# (a 4K clip) to keep the report light.
+KEYFRAME_MAX_SIDE = 900
+# Space left around the lifter in a keyframe, as a share of the lifter's box.
+_MARGIN = 0.12
+ROLE_TITLES = {"descent_peak": "On the way down", "bottom": "Bottom"}
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """One picture of a rep: ``role`` is ``descent_peak`` or ``bottom``; ``image`` is RGB with
+    ``labels`` (the angles read there) drawn in."""
+
+    rep: int
+    role: str
+    frame: int
+    time_s: float
+    image: np.ndarray
+    labels: tuple[str, ...] = ()
 
 
 def _scale_for(width: int, height: int, max_side: int) -> float:
@@ -33,44 +58,135 @@ def _resize(rgb: np.ndarray, scale: float, *, even: bool = False) -> np.ndarray:
     return cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
 
 
+def descent_peak_frame(trial: Trial, rep: Rep, *, min_conf: float) -> int:
+    """The frame where the pelvis tipped furthest forward on the way down.
+
+    The butt-wink finding's own descent peak where it was judged; else the most anterior
+    confident pelvis tilt of the descent; else the middle of the descent.
+    """
+    row = next((r for r in trial.findings.get("reps", []) if r.get("index") == rep.index), {})
+    wink = row.get("butt_wink") or {}
+    for f in (wink.get("evidence") or {}).get("frames", []):
+        if f.get("role") == "descent_peak":
+            return int(f["frame"])
+    pelvis = trial.channels.get(cv.PELVIS_TILT)
+    if pelvis is not None and not pelvis.is_absent:
+        sl = slice(rep.start_frame, rep.bottom_frame + 1)
+        values = np.where(pelvis.conf[sl] >= min_conf, pelvis.values[sl], np.nan)
+        if np.isfinite(values).any():
+            return rep.start_frame + int(np.nanargmax(values))
+    return (rep.start_frame + rep.bottom_frame) // 2
+
+
+def keyframe_plan(trial: Trial, *, min_conf: float) -> list[tuple[int, str, int]]:
+    """(rep, role, frame) of every keyframe, in rep order."""
+    plan = []
+    for rep in trial.reps:
+        plan.append((rep.index, "descent_peak", descent_peak_frame(trial, rep, min_conf=min_conf)))
+        plan.append((rep.index, "bottom", rep.bottom_frame))
+    return plan
+
+
+def crop_box(trial: Trial, frames: list[int]) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) around the lifter in all ``frames`` (landmarks and back outline), with a margin."""
+    width, height = trial.landmarks.image_size
+    points = [trial.landmarks.xy[frames].reshape(-1, 2)]
+    outline = trial.extras.get("trunk_outline_xy")
+    if outline is not None:
+        points.append(np.asarray(outline)[frames].reshape(-1, 2))
+    pts = np.concatenate(points)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if pts.size == 0:
+        return 0, 0, width, height
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    pad = _MARGIN * max(x1 - x0, y1 - y0)
+    box = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(width, int(np.ceil(box[2]))), min(height, int(np.ceil(box[3])))
+    return (x0, y0, x1, y1) if x1 - x0 >= 8 and y1 - y0 >= 8 else (0, 0, width, height)
+
+
+def angle_labels(trial: Trial, frame: int, *, min_conf: float) -> list[str]:
+    """Pelvis tilt and lumbar flexion at ``frame`` vs standing; a dash where not measured with confidence."""
+    lines = []
+    for name in cv.LUMBO_PELVIC:
+        ch = trial.channels.get(name)
+        label = cv.CHANNELS[name].label
+        if ch is None or ch.is_absent or not np.isfinite(ch.values[frame]) or ch.conf[frame] < min_conf:
+            lines.append(f"{label}: –")
+        else:
+            lines.append(f"{label}: {ch.values[frame]:+.0f}°")
+    return lines
+
+
+def _keyframe(trial: Trial, rgb: np.ndarray, frame: int, box: tuple[int, int, int, int], min_conf: float) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    scale = _scale_for(x1 - x0, y1 - y0, KEYFRAME_MAX_SIDE)
+    crop = _resize(np.ascontiguousarray(rgb[y0:y1, x0:x1]), scale)
+    drawn = draw_pose(crop, trial, frame, scale=scale, origin=(x0, y0))
+    return draw_labels(drawn, angle_labels(trial, frame, min_conf=min_conf))
+
+
 def render_media(
     trial: Trial,
     video_path: Path,
     *,
     overlay_path: Path | None,
+    min_conf: float,
     progress: Callable[[int], None] | None = None,
-) -> dict[int, np.ndarray]:
-    """Write the overlay video (unless ``overlay_path`` is None) and return keyframes by rep index."""
-    wanted = {r.bottom_frame: r.index for r in trial.reps}
+) -> list[Keyframe]:
+    """Write the overlay video (unless ``overlay_path`` is None) and return the keyframes."""
+    plan = keyframe_plan(trial, min_conf=min_conf) if trial.landmarks is not None else []
+    boxes = {rep: crop_box(trial, [f for r, _, f in plan if r == rep]) for rep in dict.fromkeys(r for r, _, _ in plan)}
+    wanted: dict[int, list[tuple[int, str]]] = {}
+    for rep, role, frame in plan:
+        wanted.setdefault(frame, []).append((rep, role))
     last_needed = max(wanted, default=-1)
-    keyframes: dict[int, np.ndarray] = {}
-    container = stream = None
+    found: dict[tuple[int, str], Keyframe] = {}
+    overlay = _Overlay(overlay_path, trial.source.fps) if overlay_path is not None else None
     try:
         for frame in iter_frames(video_path):
-            if frame.index >= trial.n_frames:
+            if frame.index >= trial.n_frames or (overlay is None and frame.index > last_needed):
                 break
-            if frame.index in wanted:
-                scale = _scale_for(frame.rgb.shape[1], frame.rgb.shape[0], KEYFRAME_MAX_SIDE)
-                keyframes[wanted[frame.index]] = draw_pose(_resize(frame.rgb, scale), trial, frame.index, scale=scale)
-            if overlay_path is not None:
+            for rep, role in wanted.get(frame.index, []):
+                image = _keyframe(trial, frame.rgb, frame.index, boxes[rep], min_conf)
+                labels = tuple(angle_labels(trial, frame.index, min_conf=min_conf))
+                found[(rep, role)] = Keyframe(rep, role, frame.index, float(trial.time_s[frame.index]), image, labels)
+            if overlay is not None:
                 scale = _scale_for(frame.rgb.shape[1], frame.rgb.shape[0], OVERLAY_MAX_SIDE)
                 image = draw_pose(_resize(frame.rgb, scale, even=True), trial, frame.index, scale=scale)
-                image = draw_text_block(image, frame_caption(trial, frame.index))
-                if container is None:
-                    container, stream = _open_writer(overlay_path, image, trial.source.fps)
-                for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                    container.mux(packet)
-            elif frame.index >= last_needed:
-                break
+                overlay.add(draw_text_block(image, frame_caption(trial, frame.index)))
             if progress is not None:
                 progress(1)
-        if container is not None:
-            for packet in stream.encode():
-                container.mux(packet)
+        if overlay is not None:
+            overlay.finish()
     finally:
-        if container is not None:
-            container.close()
-    return keyframes
+        if overlay is not None:
+            overlay.close()
+    return [found[(rep, role)] for rep, role, _ in plan if (rep, role) in found]
+
+
+class _Overlay:
+    """overlay.mp4, opened on the first frame (its size is known then)."""
+
+    def __init__(self, path: Path, fps: float) -> None:
+        self.path, self.fps = path, fps
+        self.container = self.stream = None
+
+    def add(self, image: np.ndarray) -> None:
+        if self.container is None:
+            self.container, self.stream = _open_writer(self.path, image, self.fps)
+        for packet in self.stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+            self.container.mux(packet)
+
+    def finish(self) -> None:
+        if self.container is not None:
+            for packet in self.stream.encode():
+                self.container.mux(packet)
+
+    def close(self) -> None:
+        if self.container is not None:
+            self.container.close()
 
 
 def _open_writer(path: Path, first: np.ndarray, fps: float):  # PyAV's types are not exported

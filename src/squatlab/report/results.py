@@ -187,7 +187,7 @@ def results_dict(trial: Trial, settings: Settings, outputs: dict[str, str] | Non
             "kind": view.overall,
             "facing": view.facing,
             "near_side": view.near_side,
-            "side_fraction": _num(float(np.mean(view.kind == "side")), 3),
+            "side_fraction": _num(view.side_fraction, 3),
         },
         "warnings": [
             {"code": n.code, "message": n.message, "start_s": _num(n.start_s, 3), "end_s": _num(n.end_s, 3)}

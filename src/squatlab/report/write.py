@@ -18,6 +18,8 @@ import numpy as np
 from squatlab.errors import OutputExistsError
 from squatlab.report.html import render_report
 from squatlab.report.media import render_media
+from squatlab.report.plots import plot_files
+from squatlab.report.reps_table import write_reps_csv
 from squatlab.report.results import results_dict
 from squatlab.report.timeseries import write_timeseries
 from squatlab.settings import Settings
@@ -53,7 +55,8 @@ def write_outputs(
     progress: Callable[[int], None] | None = None,
     exports: tuple[str, ...] = (),
 ) -> dict[str, Path]:
-    """Write results.json, timeseries.csv, report.html and (for video) overlay.mp4 into ``out_dir``.
+    """Write results.json, reps.csv, timeseries.csv, report.html, the plots (``plots/``) and, for
+    video, overlay.mp4 into ``out_dir``.
 
     ``exports`` may hold ``"mot"``: the angles as an OpenSim .mot (``angles.mot``) and, for
     video, the landmarks as a .trc (``landmarks.trc``).
@@ -65,18 +68,33 @@ def write_outputs(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        names = {"results": "results.json", "timeseries": "timeseries.csv", "report": "report.html"}
-        keyframes = {}
+        names = {
+            "results": "results.json",
+            "reps": "reps.csv",
+            "timeseries": "timeseries.csv",
+            "report": "report.html",
+        }
+        min_conf = settings.outline.min_conf
+        keyframes = []
         if video is not None:
             if overlay:
                 names["overlay"] = "overlay.mp4"
             keyframes = render_media(
-                trial, video, overlay_path=tmp / "overlay.mp4" if overlay else None, progress=progress
+                trial,
+                video,
+                overlay_path=tmp / "overlay.mp4" if overlay else None,
+                min_conf=min_conf,
+                progress=progress,
             )
         write_timeseries(trial, tmp / names["timeseries"])
+        (tmp / "plots").mkdir()
+        for name, content in plot_files(trial, min_conf=min_conf).items():
+            (tmp / "plots" / name).write_bytes(content)
+            names[f"plot_{Path(name).suffix[1:]}"] = f"plots/{name}"
         names.update(_write_exports(trial, tmp, exports))
         results = results_dict(trial, settings, outputs=names)
         (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
+        write_reps_csv(results, tmp / names["reps"])
         (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
         _move_into_place(tmp, out_dir)
     except BaseException:

@@ -17,14 +17,16 @@ def view_notices(view: View, time_s: np.ndarray) -> list[Notice]:
     known = view.kind != "unknown"
     if not known.any():
         return notices
-    side = float(np.mean(view.kind[known] == "side"))
+    side = view.side_fraction
     if side < 1.0 - _MIN_SHARE:
-        ranges = _ranges(time_s, known & (view.kind != "side"))
+        other = known & (view.kind != "side")
         notices.append(
             Notice(
                 "not_side_view",
-                f"The lifter is seen from the side in {side:.0%} of the frames; front and oblique views "
-                f"({ranges}) make 2-D joint angles unreliable, so reps filmed mostly that way are not measured.",
+                f"The lifter is seen from the side in {side:.0%} of the frames where they were tracked; front and "
+                f"oblique views ({_ranges(time_s, other)}) make 2-D joint angles unreliable, so reps filmed mostly "
+                "that way are not measured.",
+                *_span(time_s, other),
             )
         )
     if view.facing == "unknown":
@@ -53,6 +55,7 @@ def frame_notices(landmarks: Landmarks, view: View, time_s: np.ndarray, *, margi
                 "out_of_frame",
                 f"Part of the lifter (head, hips, knees or feet) is outside the picture in {out.mean():.0%} of the "
                 f"frames ({_ranges(time_s, out)}); angles there rest on guessed points and carry low confidence.",
+                *_span(time_s, out),
             )
         )
     lost = ~np.isfinite(landmarks.xy[:, :, 0]).any(axis=1)
@@ -61,9 +64,16 @@ def frame_notices(landmarks: Landmarks, view: View, time_s: np.ndarray, *, margi
             Notice(
                 "not_tracked",
                 f"No person was tracked in {lost.mean():.0%} of the frames ({_ranges(time_s, lost)}).",
+                *_span(time_s, lost),
             )
         )
     return notices
+
+
+def _span(time_s: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """(first, last) time the condition holds: the warning's start_s and end_s."""
+    frames = np.flatnonzero(mask)
+    return float(time_s[frames[0]]), float(time_s[frames[-1]])
 
 
 def _ranges(time_s: np.ndarray, mask: np.ndarray, limit: int = 4) -> str:
