@@ -20,38 +20,53 @@ class WebSettings:
         "MB",
         "A 60-s 4K phone clip is about 400 MB; larger files are more likely a wrong file than a set, and the "
         "limit keeps one upload from filling a laptop's disk.",
+        allowed=(1.0, 100_000.0),
     )
     workers: int = param(
         1,
         "processes",
         "One analysis process keeps one of a 2-core laptop's cores busy (pose model and decoding); the other "
         "keeps the pages responsive. Raise it on a bigger machine.",
+        allowed=(1, 64),
     )
     max_attempts: int = param(
         2,
         "attempts",
         "A job whose worker died is started once more (a restart or a one-off crash); a file that kills the "
         "worker twice would otherwise loop forever, so it fails with the reason.",
+        allowed=(1, 10),
     )
     heartbeat_timeout_s: float = param(
         180.0,
         "s",
         "A worker says it is alive every 15 s while it runs a job; a job silent this long has lost its worker "
         "(frozen, or gone with a server that shared the database) and is recovered.",
+        allowed=(30.0, 86_400.0),
     )
     login_max_failures: int = param(
         5,
         "failed sign-ins",
         "Per address and per e-mail within the window: enough for typos, far too few to guess a password "
         "(OWASP Authentication Cheat Sheet: throttle after a handful of failures).",
+        allowed=(1, 1000),
     )
-    login_window_s: float = param(300.0, "s", "The rate limit's window; a locked-out coach waits at most this long.")
+    login_window_s: float = param(
+        300.0, "s", "The rate limit's window; a locked-out coach waits at most this long.", allowed=(1.0, 86_400.0)
+    )
     session_days: float = param(
-        14.0, "days", "A sign-in lasts two weeks on the coach's own device, then the password is asked again."
+        14.0,
+        "days",
+        "A sign-in lasts two weeks on the coach's own device, then the password is asked again.",
+        allowed=(0.01, 365.0),
     )
-    min_password_length: int = param(8, "characters", "NIST SP 800-63B's minimum for a password chosen by the user.")
+    min_password_length: int = param(
+        8, "characters", "NIST SP 800-63B's minimum for a password chosen by the user.", allowed=(8, 1024)
+    )
     poll_s: float = param(
-        0.5, "s", "How often an idle worker looks for a queued job: an upload starts within half a second."
+        0.5,
+        "s",
+        "How often an idle worker looks for a queued job: an upload starts within half a second.",
+        allowed=(0.05, 60.0),
     )
 
     @property
