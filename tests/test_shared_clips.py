@@ -249,9 +249,10 @@ def test_six_count_front_view_rep_shows_no_angles(tmp_path):
     assert table.loc[table["rep"] == 1, cv.HIP_FLEXION].notna().any()
 
     html = paths["report"].read_text()
-    row = re.search(r"<tr>\s*<td>3</td>(.*?)</tr>", html, flags=re.S).group(1)
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)]
-    assert cells[2:] == ["–"] * 7, cells  # hip depth, four joint angles, pelvis, lumbar
+    row = re.search(r'<tr>\s*<td data-label="rep">3</td>(.*?)</tr>', html, flags=re.S).group(1)
+    found = re.findall(r'<td class="num"[^>]*>(.*?)</td>', row, flags=re.S)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in found]
+    assert cells[1:] == ["–"] * 7, cells  # after the time: hip depth, four joint angles, pelvis, lumbar
 
     # The overlay: no angle on the caption, only a grey skeleton (no near side, trunk line or outline).
     for frame in (front.start_frame, front.bottom_frame, front.end_frame):

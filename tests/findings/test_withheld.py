@@ -189,9 +189,9 @@ def test_unmeasurable_rep_shows_no_angles_anywhere(tmp_path):
     assert table.loc[table["rep"] == 1, angles].notna().any().all()
 
     html = paths["report"].read_text()
-    rows = re.findall(r"<tr>\s*<td>(\d+)</td>(.*?)</tr>", html, flags=re.S)
-    cells = re.findall(r'<td class="num">(.*?)</td>', dict(rows)["3"], flags=re.S)
-    angle_cells = cells[2:]  # after the time and the phase durations: depth, 4 angles, pelvis, lumbar
+    rows = re.findall(r'<tr>\s*<td data-label="rep">(\d+)</td>(.*?)</tr>', html, flags=re.S)
+    cells = re.findall(r'<td class="num"[^>]*>(.*?)</td>', dict(rows)["3"], flags=re.S)
+    angle_cells = cells[1:]  # after the time: depth, 4 angles, pelvis, lumbar
     assert len(angle_cells) == 7
     assert all(re.sub(r"<[^>]+>", "", c).strip() == "–" for c in angle_cells), angle_cells
     assert not re.search(r"\d", " ".join(angle_cells))

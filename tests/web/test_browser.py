@@ -98,7 +98,7 @@ def _upload_and_see_the_result(page) -> None:
     page.wait_for_function("document.querySelector('video').readyState >= 2")  # the overlay plays here
     report = page.frame_locator("iframe.report")
     report.locator("h1").wait_for()
-    assert "squatlab report" in report.locator("h1").inner_text()
+    assert "Squat report" in report.locator("h1").inner_text()
     page.screenshot(path=ARTIFACTS / "session-desktop.png", full_page=True)
     # Full-page captures leave frames blank in headless Chromium: the report gets a picture of its own.
     page.locator("iframe.report").scroll_into_view_if_needed()

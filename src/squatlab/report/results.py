@@ -41,19 +41,20 @@ def _num(value: float | None, digits: int = 2) -> float | None:
 
 
 def _at(channel: Channel | None, rep: Rep, *, min_conf: float) -> dict[str, Any] | None:
-    """``{value, conf}`` of a channel at the rep's deepest frame, with ``reason`` when the value is withheld."""
+    """``{value, conf, reason}`` of a channel at the rep's deepest frame; ``reason`` says why a
+    withheld value is null (null when there is a value)."""
     if channel is None or channel.is_absent:
         return None
     frame = rep.bottom_frame
     value = _num(channel.values[frame]) if channel.conf[frame] >= min_conf else None
-    at: dict[str, Any] = {"value": value, "conf": _num(channel.conf[frame])}
+    reason = None
     if value is None:
-        at["reason"] = (
+        reason = (
             f"rep not measurable: {rep.reason}"
             if not rep.measurable
             else f"not measured with a confidence of at least {min_conf:g} at the deepest frame"
         )
-    return at
+    return {"value": value, "conf": _num(channel.conf[frame]), "reason": reason}
 
 
 def lumbo_pelvic_summary(
