@@ -97,3 +97,11 @@ SKELETON_EDGES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 SIDES = ("left", "right")
+
+# Per-frame keys of a video trial's ``Trial.extras`` about how the lifter was followed.
+# The pose model's presence score for the pose kept in the frame (0-1; NaN: no pose). Below
+# PoseSettings.track_min_presence the landmarks' visibility is scaled down by it.
+POSE_PRESENCE = "pose_presence"
+# How the frame's pose was found: one of POSE_SOURCES' codes.
+POSE_SOURCE = "pose_source"
+POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2}

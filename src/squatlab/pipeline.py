@@ -87,7 +87,7 @@ def track_video(
     if on_start is not None:
         on_start(info)
     with native_stderr_silenced():
-        model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
+        model, detector = BlazePose(tracking=True, settings=settings.pose), BlazePose(tracking=False)
         try:
             analyzers = [OutlineSampler(model.landmark_names)]
             pose = run_pose(

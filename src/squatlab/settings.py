@@ -40,6 +40,24 @@ class PoseSettings:
     min_person_fraction: float = param(
         0.15, "fraction of sampled frames", "A person seen in fewer sampled frames is passing through, not in view."
     )
+    track_min_presence: float = param(
+        0.5,
+        "0-1",
+        "BlazePose's pose-presence score from which a pose is fully trusted and followed into the next frame "
+        "(MediaPipe's own min_tracking_confidence); below it, landmark visibility is scaled down by the score.",
+    )
+    keep_min_presence: float = param(
+        0.2,
+        "0-1",
+        "Lowest pose-presence score kept while the detector cannot find the lifter (a plate over the face); "
+        "below it the pose is taken as not found.",
+    )
+    reseed_s: float = param(
+        2.0,
+        "s",
+        "How long after the last confident pose the follower keeps looking where the lifter was; "
+        "longer than the bottom of a paused rep.",
+    )
 
 
 @dataclass(frozen=True)
@@ -80,17 +98,59 @@ class RepSettings:
         0.06, "leg lengths", "Within this of the standing hip height the lifter counts as standing."
     )
     min_rep_s: float = param(
-        0.8, "s", "Even fast bodyweight squats take about 1 s per rep; quicker dips are bounces, jumps or noise."
+        0.6,
+        "s",
+        "From 12 % of the way down to 12 % from the top: a quick quarter squat with a bar takes 0.75 s (measured on "
+        "a real set); bouncing to music (0.45-0.55 s, measured), a jump's landing or a push press's dip are quicker.",
     )
     max_rep_s: float = param(25.0, "s", "Slow-tempo and paused reps (6-count descents) stay well below.")
     max_foot_travel_leg: float = param(
-        0.25, "leg lengths", "Feet stay planted during a squat; more travel is walking, stepping or a jump."
+        0.15,
+        "leg lengths",
+        "Feet stay planted during a squat: the near ankle and the stance width moved at most 0.11 in ten real "
+        "squat clips (estimation noise); a step moves a foot 0.3 or more, jumping jacks 0.5.",
+    )
+    min_tracked_fraction: float = param(
+        0.6,
+        "fraction of the rep's frames",
+        "A rep needs the lifter's pose in this share of its frames; the gaps between (up to 1 s, a plate over the "
+        "face at the bottom) are bridged.",
+    )
+    planted_margin_s: float = param(
+        0.3,
+        "s",
+        "The feet must also be planted this long before the descent and after the ascent: a dip straight after "
+        "stepping or landing (walking into the rack to re-rack, a jump) is not a squat.",
     )
     partial_depth_thigh: float = param(
         -0.5, "thigh lengths", "Hip more than half a thigh above the knee (thigh < 30 deg below level): a partial rep."
     )
     partial_relative: float = param(
         0.6, "fraction of the set's deepest rep", "A rep much shallower than the lifter's own deepest one is partial."
+    )
+    partial_knee_deg: float = param(
+        70.0,
+        "deg",
+        "Knee flexion at the bottom below which a rep is partial (read in side views only): partial squats reach "
+        "about 40 deg, half squats 70-100 deg (Schoenfeld 2010).",
+    )
+    pickup_wrist_shank: float = param(
+        0.5,
+        "shank lengths below the knee",
+        "Hands this far below the knees at the bottom, with the trunk bent over, reach for the floor: picking up a "
+        "bar, a plate or a bottle, not a squat (in real squats the wrists stayed 0.4-2.4 shanks above the knees).",
+    )
+    pickup_trunk_deg: float = param(
+        45.0,
+        "deg",
+        "Trunk inclination from which a low reach counts as bending over; squats with hands low (dumbbells at the "
+        "sides, sumo) keep the trunk more upright.",
+    )
+    segment_cutoff_hz: float = param(
+        2.0,
+        "Hz",
+        "The depth signal is low-passed here before reps are found: a quick quarter squat repeats at about 1 Hz, "
+        "while the pose's jitter where a plate hides the body lasts 0.1-0.3 s.",
     )
     bottom_band_leg: float = param(
         0.03, "leg lengths", "Frames within this of the deepest point form the bottom phase (covers pauses)."
