@@ -104,4 +104,7 @@ SIDES = ("left", "right")
 POSE_PRESENCE = "pose_presence"
 # How the frame's pose was found: one of POSE_SOURCES' codes.
 POSE_SOURCE = "pose_source"
-POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2}
+POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2, "scanned": 3}
+# Where a barbell rides on the back: the centre of its near plates per frame (pixels, NaN
+# where not seen); only present when a bar was found (scene.bar).
+BAR_XY = "bar_xy"

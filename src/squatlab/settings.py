@@ -164,6 +164,50 @@ class RepSettings:
 
 
 @dataclass(frozen=True)
+class BarSettings:
+    """Whether a barbell rides on the back: the near plates seen as a disc at the shoulders."""
+
+    min_rim: float = param(
+        0.45,
+        "share of the rim",
+        "A circle is a plate when this share of its rim is an edge running along it; measured on real clips: "
+        "plates 0.45-0.6 in most frames, chance circles in clutter mostly below.",
+    )
+    min_seen: float = param(
+        0.3,
+        "fraction of frames with a pose",
+        "A bar is on the back when its plate is seen in this share of the frames (seen: 54-58 % in two real "
+        "barbell sets; 0-12 % in eight clips without a bar).",
+    )
+    radius_tolerance: float = param(
+        0.15, "fraction of the radius", "One plate all clip long: discs of another size are something else."
+    )
+    max_offset: float = param(
+        1.0,
+        "trunk lengths",
+        "The plate's centre lies on the bar, on the upper back: within a trunk length of the (estimated) shoulders.",
+    )
+    min_follow: float = param(
+        0.8,
+        "correlation",
+        "The plate moves up and down with the shoulders (0.94-0.98 in real sets); a round logo or clock on the "
+        "wall behind does not (0.32).",
+    )
+    min_depth_radii: float = param(
+        0.5,
+        "plate radii",
+        "A rep on the bar's path: the bar goes down and back up at least this far (0.5 of a 45 cm plate's radius "
+        "is 11 cm, about reps.min_depth_leg); the plate is the ruler, so a wrong pose cannot shrink it.",
+    )
+    max_travel_radii: float = param(
+        0.6,
+        "plate radii",
+        "During a squat the bar stays over the mid-foot (sway of a few cm, 0.1-0.3 radii); walking it out or back "
+        "into the rack moves it a step, 1.5 radii or more.",
+    )
+
+
+@dataclass(frozen=True)
 class FindingSettings:
     """Thresholds of the findings: butt wink, over-arching, likely cause, safe depth, comparison.
 
@@ -495,6 +539,7 @@ class Settings:
     lab: LabSettings = field(default_factory=LabSettings)
     imu: ImuSettings = field(default_factory=ImuSettings)
     outline: OutlineSettings = field(default_factory=OutlineSettings)
+    bar: BarSettings = field(default_factory=BarSettings)
 
 
 def describe(settings: Settings) -> list[dict[str, Any]]:

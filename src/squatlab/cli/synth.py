@@ -99,7 +99,7 @@ def synth(
     arms: Annotated[str, typer.Option(help="(clip) forward | hips | crossed | bar.")] = "forward",
     bar: Annotated[bool, typer.Option(help="(clip) A loaded bar on the upper back.")] = False,
     loose_shirt: Annotated[bool, typer.Option(help="(clip) A loose shirt over the waist and low back.")] = False,
-    yaw: Annotated[float, typer.Option(help="(clip) Camera yaw from a pure side view, deg (-30..30).")] = 0.0,
+    yaw: Annotated[float, typer.Option(help="(clip) Camera yaw from a pure side view, deg (-45..45).")] = 0.0,
     side: Annotated[str, typer.Option(help="(clip) The lifter's side facing the camera: left | right.")] = "left",
     distance: Annotated[float, typer.Option(help="(clip) Camera distance from the lifter, m (1.5-8).")] = 3.2,
     cam_height: Annotated[float, typer.Option(help="(clip) Camera height above the floor, m.")] = 1.0,

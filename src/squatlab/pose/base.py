@@ -41,7 +41,8 @@ class PoseResult:
     # Where to look in the next frame, from this pose (None when the model gives none).
     next_region: Region | None = None
     # How the region was found: "tracked" (from the previous frame), "detected" (the
-    # person detector), "reseeded" (from the last good frame and the body's motion).
+    # person detector), "reseeded" (from the last good frame and the body's motion),
+    # "scanned" (a grid search where the detector finds no face).
     source: str = "detected"
 
     def bbox(self, min_visibility: float = 0.5, mask_threshold: float = 0.5) -> tuple[float, float, float, float]:

@@ -11,7 +11,9 @@ The follower keeps looking where the lifter was. In each frame it tries, in turn
 1. the region the last pose gives (MediaPipe's tracking), kept when the score is >= 0.5;
 2. the detector, taking the person nearest to where the lifter was;
 3. seeds from the last confident frame: its region, and that region moved on by the body's
-   own motion over the last half second (for at most ``reseed_s`` after it).
+   own motion over the last half second (for at most ``reseed_s`` after it);
+4. with nobody seen for longer, a scan: the landmark model on a coarse grid of regions
+   (at most once per ``scan_every_s``), for a lifter whose face never shows.
 
 The best of these is kept when its pose score reaches ``keep_min`` and its hips lie in
 the region it was found in; the score goes with the pose (``PoseResult.presence``), so
@@ -45,6 +47,13 @@ _MAX_SIZE_CHANGE = 1.4
 _MAX_JUMP = 0.1
 _MAX_HIP_SPEED = 1.0
 _MAX_FOOT_SPEED = 0.5
+# The grid searched when the detector finds nobody: region sizes (in frame heights), the
+# spacing of their centres (in region sizes) and the hips' heights (in frame heights);
+# and how many of its best regions are followed up.
+_SCAN_SIZES = np.array([0.55, 0.8, 1.15])
+_SCAN_STEP = 0.3
+_SCAN_HIP_HEIGHTS = np.array([0.45, 0.6])
+_SCAN_FOLLOW_UP = 2
 # A detection counts as the lifter when its region's centre lies within this many region
 # sizes of where the lifter was, and its size within this factor of theirs.
 _SAME_PERSON = 0.75
@@ -61,12 +70,19 @@ class Follower:
     """Per frame, the pose of the one person being followed (or None), with its score and source."""
 
     def __init__(
-        self, model: RegionPoseModel, *, track_min: float = 0.5, keep_min: float = 0.2, reseed_s: float = 2.0
+        self,
+        model: RegionPoseModel,
+        *,
+        track_min: float = 0.5,
+        keep_min: float = 0.2,
+        reseed_s: float = 2.0,
+        scan_every_s: float | None = 1.0,
     ) -> None:
         self._model = model
         self._track_min = track_min
         self._keep_min = keep_min
         self._reseed_s = reseed_s
+        self._scan_every_s = scan_every_s
         self._hips = [model.landmark_names.index(n) for n in _HIPS]
         self._ankles = [model.landmark_names.index(n) for n in _ANKLES]
         self.reset()
@@ -74,6 +90,7 @@ class Follower:
     def reset(self) -> None:
         self._region: Region | None = None  # where to look in the next frame
         self._confident: deque[_Seen] = deque()  # recent confidently found regions
+        self._last_scan = -np.inf
         # The last confident pose's mid-hip and mid-ankle (pixels) and its time.
         self._anchor: tuple[np.ndarray, np.ndarray, float] | None = None
 
@@ -92,12 +109,33 @@ class Follower:
             tried.append((result, region))
         for seed in self._seeds(time_s):
             tried.append((replace(self._model.landmarks_in(rgb, seed), source="reseeded"), seed))
+        if region is None and self._last(time_s) is None:
+            found = self._scan(rgb, time_s)
+            if found is not None:
+                return self._accept(*found, time_s)
         kept = [(r, g) for r, g in tried if r.presence >= self._keep_min and self._plausible(r, g, time_s)]
         if not kept:
             self._region = None
             return None
         result, region = max(kept, key=lambda c: c[0].presence)
         return self._accept(result, region, time_s)
+
+    def _scan(self, rgb: np.ndarray, time_s: float) -> tuple[PoseResult, Region] | None:
+        """Look for a body where the detector finds no face: the landmark model on a coarse grid
+        of regions (at most once per ``scan_every_s``); the best is followed one step to centre
+        it and kept when its score then reaches ``track_min``."""
+        if self._scan_every_s is None or time_s - self._last_scan < self._scan_every_s:
+            return None
+        self._last_scan = time_s
+        height, width = rgb.shape[:2]
+        scored = [(self._model.landmarks_in(rgb, g), g) for g in scan_regions(width, height)]
+        scored = [(r, g) for r, g in scored if r.presence >= self._keep_min and self._plausible(r, g, time_s)]
+        for result, region in sorted(scored, key=lambda c: -c[0].presence)[:_SCAN_FOLLOW_UP]:
+            centred = result.next_region or region
+            again = replace(self._model.landmarks_in(rgb, centred), source="scanned")
+            if again.presence >= self._track_min and self._plausible(again, centred, time_s):
+                return again, centred
+        return None
 
     def _accept(self, result: PoseResult, region: Region, time_s: float) -> PoseResult:
         if result.presence >= self._track_min:
@@ -174,3 +212,16 @@ class Follower:
         hip_reach = (_MAX_JUMP + _MAX_HIP_SPEED * dt) * last.size
         ankle_reach = (_MAX_JUMP + _MAX_FOOT_SPEED * dt) * last.size
         return bool(np.hypot(*(hip - last_hip)) <= hip_reach and np.hypot(*(ankle - last_ankle)) <= ankle_reach)
+
+
+def scan_regions(width: int, height: int) -> list[Region]:
+    """A coarse grid of square regions over the frame, sized for a person from about 40 % to
+    all of its height (a standing body fills about 0.8 of the region MediaPipe gives it)."""
+    regions = []
+    for size in _SCAN_SIZES * height:
+        step = _SCAN_STEP * size
+        xs = np.arange(step / 2, width, step) if width > step else [width / 2]
+        for x in xs:
+            for y in _SCAN_HIP_HEIGHTS * height:
+                regions.append(Region(float(x), float(y), float(size)))
+    return regions

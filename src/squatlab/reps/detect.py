@@ -33,6 +33,7 @@ from squatlab.trial import Notice, Rep
 # movement, large enough to ignore standing sway.
 _EDGE_FRACTION = 0.12
 STARTED_BEFORE = "it was under way when the recording started: its descent was not filmed"
+FROM_BAR = "only the bar's path shows it: the pose there (a plate over the head) cannot be trusted"
 # Gaps in the depth signal up to this long are bridged for segmentation only: a pose
 # lost for a moment at the bottom (a plate over the face) must not cut the rep in two.
 _MAX_SEGMENT_GAP_S = 1.0
@@ -45,6 +46,7 @@ class Candidate:
     end: int
     depth: float  # how far the lifter went down and came back up (the smaller of the two)
     started_before: bool = False  # under way when the recording started: its descent is not recorded
+    from_bar: bool = False  # seen only on the bar's path (the pose was wrong there)
 
 
 def find_excursions(
@@ -206,8 +208,8 @@ def to_reps(
                 bottom_start_s=float(time_s[lo]),
                 bottom_end_s=float(time_s[hi]),
                 depth=c.depth,
-                measurable=not c.started_before,
-                reason=STARTED_BEFORE if c.started_before else None,
+                measurable=not (c.started_before or c.from_bar),
+                reason=STARTED_BEFORE if c.started_before else FROM_BAR if c.from_bar else None,
             )
         )
     return tuple(reps)

@@ -8,9 +8,9 @@ from dataclasses import replace
 import numpy as np
 
 from squatlab import conventions as cv
-from squatlab.kinematics.filtering import rolling_percentile
+from squatlab.kinematics.filtering import fill_gaps, rolling_percentile
 from squatlab.reps.detect import Candidate, find_excursions, set_baseline_window, smoothed, to_reps
-from squatlab.settings import RepSettings, ViewSettings
+from squatlab.settings import BarSettings, RepSettings, ViewSettings
 from squatlab.trial import Notice, Rep, Trial
 
 # The standing hip height is a high percentile of the hip height: most of a set is spent
@@ -19,6 +19,10 @@ _STANDING_PERCENTILE = 90
 # Below the ankles or far above standing height is not a squat (the pose flipped or
 # the person jumped or lay down).
 _MIN_PLAUSIBLE_HIP_HEIGHT = 0.1
+# Frames with both the hips and the bar's plate needed to scale the bar's drop to the hips'.
+_MIN_BAR_FIT_FRAMES = 20
+# The plate moves smoothly with the lifter: frames where it was missed, up to this long, are interpolated.
+_MAX_BAR_GAP_S = 0.5
 # A wrist counts as seen from BlazePose's own visibility convention.
 _MIN_WRIST_VISIBILITY = 0.5
 # Long enough to hold standing on both sides of a slow (6-count) rep.
@@ -33,7 +37,8 @@ def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float
     hip = trial.channels.get(cv.HIP_HEIGHT)
     if hip is not None and not hip.is_absent and np.isfinite(hip.values).sum() > 0.5 * trial.n_frames:
         standing = np.nanpercentile(hip.values, _STANDING_PERCENTILE)
-        return standing - hip.values, settings.min_depth_leg, settings.stand_tolerance_leg, settings.bottom_band_leg
+        depth = _filled_from_bar(trial, standing - hip.values)
+        return depth, settings.min_depth_leg, settings.stand_tolerance_leg, settings.bottom_band_leg
     knee = trial.channels.get(cv.KNEE_FLEXION)
     if knee is not None and not knee.is_absent:
         # Sensor-derived knee angles drift by tens of degrees over a set, so the standing
@@ -48,6 +53,27 @@ def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float
             _BOTTOM_BAND_KNEE_DEG,
         )
     return np.full(trial.n_frames, np.nan), np.inf, 0.0, _BOTTOM_BAND_KNEE_DEG
+
+
+def _filled_from_bar(trial: Trial, depth: np.ndarray) -> np.ndarray:
+    """``depth`` with the frames where the hips are lost but the bar's plate is seen filled in
+    from the bar's drop, scaled to the hips' by a straight-line fit over the frames with both."""
+    bar = trial.extras.get(cv.BAR_XY)
+    leg = trial.extras.get("leg_length_px")
+    if bar is None or leg is None:
+        return depth
+    bar_y = fill_gaps(bar[:, 1], trial.time_s, max_gap_s=_MAX_BAR_GAP_S)[0]
+    drop = (bar_y - np.nanpercentile(bar_y, 100 - _STANDING_PERCENTILE)) / leg
+    both = np.isfinite(depth) & np.isfinite(drop)
+    fill = ~np.isfinite(depth) & np.isfinite(drop)
+    if both.sum() < _MIN_BAR_FIT_FRAMES or not fill.any():
+        return depth
+    slope, intercept = np.polyfit(drop[both], depth[both], 1)
+    if slope <= 0:  # the bar does not go down with the hips: no cue
+        return depth
+    out = depth.copy()
+    out[fill] = slope * drop[fill] + intercept
+    return out
 
 
 def _rejection(trial: Trial, c: Candidate, settings: RepSettings) -> str | None:
@@ -96,14 +122,55 @@ def _feet_moved(trial: Trial, c: Candidate, settings: RepSettings) -> str | None
 
 def _tracking(trial: Trial, c: Candidate, settings: RepSettings) -> str | None:
     if trial.landmarks is not None:
-        seen = np.mean(trial.landmarks.visibility[c.start : c.end + 1].max(axis=1) > 0)
+        seen = trial.landmarks.visibility[c.start : c.end + 1].max(axis=1) > 0
+        bar = trial.extras.get(cv.BAR_XY)
+        if bar is not None:  # the bar's plate, seen where the lifter is not, follows the rep too
+            seen = seen | np.isfinite(bar[c.start : c.end + 1, 1])
+        seen = float(np.mean(seen))
         if seen < settings.min_tracked_fraction:
             return f"the person was tracked in only {seen:.0%} of its frames"
     return None
 
 
-def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings) -> Trial:
+def _bar_only_reps(trial: Trial, accepted: list[Candidate], reps: RepSettings, bar: BarSettings) -> list[Candidate]:
+    """Reps that only the bar's path shows: where a plate over the head made the pose wrong.
+
+    With a bar on the back, its plate is the clearest thing in the picture. Reps are found on
+    its drop, measured in plate radii; one whose bottom lies in no rep the hips gave, that
+    lasts like a rep and keeps the bar over one spot (no walking), is a rep the pose missed.
+    It is counted but not measured: the pose there cannot be trusted.
+    """
+    xy = trial.extras.get(cv.BAR_XY)
+    radius = trial.source.details.get("bar_radius_px")
+    if xy is None or not radius:
+        return []
+    t = trial.time_s
+    x = fill_gaps(xy[:, 0], t, max_gap_s=_MAX_BAR_GAP_S)[0]
+    y = fill_gaps(xy[:, 1], t, max_gap_s=_MAX_BAR_GAP_S)[0]
+    drop = (y - np.nanpercentile(y, 100 - _STANDING_PERCENTILE)) / radius
+    candidates, _ = find_excursions(
+        t,
+        drop,
+        min_depth=bar.min_depth_radii,
+        stand_tolerance=bar.min_depth_radii / 2,
+        min_separation_s=reps.min_rep_s,
+        cutoff_hz=reps.segment_cutoff_hz,
+    )
+    taken = [(c.start, c.end) for c in accepted]
+    found = []
+    for c in candidates:
+        if any(a <= c.bottom <= b for a, b in taken) or _timing(trial, c, reps) is not None:
+            continue
+        lo = int(np.searchsorted(t, t[c.start] - reps.planted_margin_s))
+        hi = int(np.searchsorted(t, t[c.end] + reps.planted_margin_s, side="right"))
+        if _spread(x[lo:hi]) / radius <= bar.max_travel_radii:
+            found.append(replace(c, from_bar=True))
+    return found
+
+
+def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings, bar: BarSettings | None = None) -> Trial:
     """The trial with its reps, rejected movements as notices, and a notice when there are none."""
+    bar = bar or BarSettings()
     depth, min_depth, tolerance, bottom_band = depth_signal(trial, reps)
     candidates, notices = find_excursions(
         trial.time_s,
@@ -129,6 +196,7 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings) -> Tria
                 )
             )
     signal = smoothed(trial.time_s, depth, reps.segment_cutoff_hz)
+    accepted = sorted(accepted + _bar_only_reps(trial, accepted, reps, bar), key=lambda c: c.bottom)
     found = to_reps(trial.time_s, signal, accepted, bottom_band=bottom_band)
     found = _mark_partial(trial, found, reps)
     found = _mark_measurable(trial, found, view)
