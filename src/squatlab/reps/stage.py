@@ -21,6 +21,8 @@ _STANDING_PERCENTILE = 90
 _MIN_PLAUSIBLE_HIP_HEIGHT = 0.1
 # Frames with both the hips and the bar's plate needed to scale the bar's drop to the hips'.
 _MIN_BAR_FIT_FRAMES = 20
+# The bar's lowest point times a rep's bottom when its plate was seen in this share of the rep.
+_MIN_BAR_SHARE_FOR_BOTTOM = 0.6
 # The plate moves smoothly with the lifter: frames where it was missed, up to this long, are interpolated.
 _MAX_BAR_GAP_S = 0.5
 # A wrist counts as seen from BlazePose's own visibility convention.
@@ -132,6 +134,18 @@ def _tracking(trial: Trial, c: Candidate, settings: RepSettings) -> str | None:
     return None
 
 
+def _bottom_from_bar(trial: Trial, c: Candidate) -> Candidate:
+    """The rep with its bottom where the bar was lowest, when the bar's plate was seen in most of
+    it: the plate is sharper than the hips it hides, so its lowest point times the bottom better."""
+    xy = trial.extras.get(cv.BAR_XY)
+    if xy is None:
+        return c
+    y = xy[c.start : c.end + 1, 1]
+    if np.isfinite(y).mean() < _MIN_BAR_SHARE_FOR_BOTTOM:
+        return c
+    return replace(c, bottom=c.start + int(np.nanargmax(y)))
+
+
 def _bar_only_reps(trial: Trial, accepted: list[Candidate], reps: RepSettings, bar: BarSettings) -> list[Candidate]:
     """Reps that only the bar's path shows: where a plate over the head made the pose wrong.
 
@@ -197,6 +211,7 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings, bar: Ba
             )
     signal = smoothed(trial.time_s, depth, reps.segment_cutoff_hz)
     accepted = sorted(accepted + _bar_only_reps(trial, accepted, reps, bar), key=lambda c: c.bottom)
+    accepted = [_bottom_from_bar(trial, c) for c in accepted]
     found = to_reps(trial.time_s, signal, accepted, bottom_band=bottom_band)
     found = _mark_partial(trial, found, reps)
     found = _mark_measurable(trial, found, view)
@@ -262,6 +277,8 @@ def _mark_measurable(trial: Trial, reps: tuple[Rep, ...], settings: ViewSettings
         known = kinds[kinds != "unknown"]
         common = max(set(known.tolist()), key=known.tolist().count) if known.size else "unknown"
         reason = f"filmed from the {common} ({side:.0%} of its frames in side view)"
+        if common == "side":  # most frames are side views, but too few: the others unclear or oblique
+            reason = f"seen from the side in only {side:.0%} of its frames"
         if common == "unknown":
             reason = "the lifter was not tracked well enough to tell the view"
         out.append(replace(r, measurable=False, reason=reason))
