@@ -173,3 +173,21 @@ def test_a_lifter_whose_face_never_shows_is_found_by_scanning():
     assert {r.source for r in results[1:]} == {"tracked"}
     without = Follower(FakeBlazePose(scene), scan_every_s=None)
     assert all(without(frame, i / 30) is None for i in range(10))
+
+
+def test_an_empty_scene_is_scanned_less_and_less_often():
+    scene = Scene()  # nobody at all
+    calls = []
+    model = FakeBlazePose(scene)
+    original = model.landmarks_in
+    model.landmarks_in = lambda rgb, region: calls.append(1) or original(rgb, region)
+    follower = Follower(model, scan_every_s=1.0)
+    frame = np.zeros((700, 1000, 3), np.uint8)
+    scans = []
+    for i in range(60 * 30):  # a minute at 30 frames/s
+        before = len(calls)
+        follower(frame, i / 30)
+        if len(calls) > before:
+            scans.append(i / 30)
+    assert scans[:4] == [0.0, 1.0, 3.0, 7.0]
+    assert len(scans) == 6  # 0, 1, 3, 7, 15, 31 s: not 60 scans

@@ -13,7 +13,8 @@ The follower keeps looking where the lifter was. In each frame it tries, in turn
 3. seeds from the last confident frame: its region, and that region moved on by the body's
    own motion over the last half second (for at most ``reseed_s`` after it);
 4. with nobody seen for longer, a scan: the landmark model on a coarse grid of regions
-   (at most once per ``scan_every_s``), for a lifter whose face never shows.
+   (after ``scan_every_s``, then after twice as long each time it finds nobody), for a
+   lifter whose face never shows.
 
 The best of these is kept when its pose score reaches ``keep_min`` and its hips lie in
 the region it was found in; the score goes with the pose (``PoseResult.presence``), so
@@ -90,7 +91,8 @@ class Follower:
     def reset(self) -> None:
         self._region: Region | None = None  # where to look in the next frame
         self._confident: deque[_Seen] = deque()  # recent confidently found regions
-        self._last_scan = -np.inf
+        self._next_scan = -np.inf
+        self._scan_wait = self._scan_every_s or 0.0
         # The last confident pose's mid-hip and mid-ankle (pixels) and its time.
         self._anchor: tuple[np.ndarray, np.ndarray, float] | None = None
 
@@ -122,11 +124,13 @@ class Follower:
 
     def _scan(self, rgb: np.ndarray, time_s: float) -> tuple[PoseResult, Region] | None:
         """Look for a body where the detector finds no face: the landmark model on a coarse grid
-        of regions (at most once per ``scan_every_s``); the best is followed one step to centre
-        it and kept when its score then reaches ``track_min``."""
-        if self._scan_every_s is None or time_s - self._last_scan < self._scan_every_s:
+        of regions (``scan_every_s`` after the last scan, twice as long after each empty one);
+        the best is followed one step to centre it and kept when its score then reaches
+        ``track_min``."""
+        if self._scan_every_s is None or time_s < self._next_scan:
             return None
-        self._last_scan = time_s
+        # An empty scene is scanned less and less often; finding someone resets the wait.
+        self._next_scan, self._scan_wait = time_s + self._scan_wait, 2 * self._scan_wait
         height, width = rgb.shape[:2]
         scored = [(self._model.landmarks_in(rgb, g), g) for g in scan_regions(width, height)]
         scored = [(r, g) for r, g in scored if r.presence >= self._keep_min and self._plausible(r, g, time_s)]
@@ -138,6 +142,7 @@ class Follower:
         return None
 
     def _accept(self, result: PoseResult, region: Region, time_s: float) -> PoseResult:
+        self._scan_wait = self._scan_every_s or 0.0
         if result.presence >= self._track_min:
             self._anchor = (result.xy[self._hips].mean(axis=0), result.xy[self._ankles].mean(axis=0), time_s)
             self._region = result.next_region or region
