@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from squatlab.settings import RepSettings, ViewSettings
 from squatlab.trial import Channel, Landmarks, Source, Trial, View
 
 FPS = 30.0
+NAMES = cv.BLAZEPOSE_LANDMARKS
 
 
 def squat_profile(t, start, down_s, bottom_s, up_s, depth):
@@ -109,3 +112,118 @@ def test_lab_data_uses_knee_flexion():
     reps = run(trial).reps
     assert len(reps) == 2
     assert reps[0].bottom_s == pytest.approx(2.6, abs=0.15)
+
+
+def test_quick_quarter_squats_without_standing_up_fully_between():
+    # Four 0.3-leg-length dips, 1 s apart, rising only to 0.08 between: one rep each.
+    t = np.arange(0, 6, 1 / FPS)
+    drop = 0.08 * ((t > 0.8) & (t < 4.9)) + sum(squat_profile(t, 0.8 + k, 0.45, 0.05, 0.45, 0.22) for k in range(4))
+    reps = run(make_trial(t, drop)).reps
+    assert len(reps) == 4
+    assert [round(r.bottom_s, 1) for r in reps] == [1.3, 2.3, 3.3, 4.3]
+
+
+def test_a_set_that_starts_at_the_bottom_counts_its_ascent_but_does_not_measure_it():
+    t = np.arange(0, 10, 1 / FPS)
+    first = np.where(t < 1.0, 0.5 * 0.5 * (1 + np.cos(np.pi * t / 1.0)), 0.0)  # filmed from the bottom up
+    drop = first + squat_profile(t, 2.5, 1.2, 0.2, 1.0, 0.5) + squat_profile(t, 6.0, 1.2, 0.2, 1.0, 0.5)
+    reps = run(make_trial(t, drop)).reps
+    assert len(reps) == 3
+    assert reps[0].start_s == 0.0 and not reps[0].measurable
+    assert "under way when the recording started" in reps[0].reason
+    assert all(r.measurable for r in reps[1:])
+
+
+@pytest.mark.parametrize("gap_s", [0.1, 0.6, 0.95])
+def test_a_pose_lost_at_the_bottom_does_not_cut_the_rep(gap_s):
+    t = np.arange(0, 10, 1 / FPS)
+    drop = squat_profile(t, 1, 1.2, 0.8, 1.2, 0.5) + squat_profile(t, 6, 1.2, 0.8, 1.2, 0.5)
+    trial = make_trial(t, drop)
+    lost = (np.abs(t - 2.6) < gap_s / 2) | (np.abs(t - 7.6) < gap_s / 2)
+    hip = trial.channels[cv.HIP_HEIGHT]
+    values = np.where(lost, np.nan, hip.values)
+    visibility = trial.landmarks.visibility.copy()
+    visibility[lost] = 0.0
+    trial = replace(
+        trial,
+        channels={cv.HIP_HEIGHT: Channel.measured(values, 1.0, unit="leg lengths")},
+        landmarks=replace(trial.landmarks, visibility=visibility),
+    )
+    reps = run(trial).reps
+    assert len(reps) == 2
+    assert 2.2 <= reps[0].bottom_s <= 3.0 and 7.2 <= reps[1].bottom_s <= 8.0  # within the pauses
+
+
+def test_pose_jitter_at_the_bottom_does_not_split_the_rep():
+    t = np.arange(0, 8, 1 / FPS)
+    drop = squat_profile(t, 1, 1.2, 1.0, 1.2, 0.55)
+    drop[(t > 2.9) & (t < 3.05)] -= 0.2  # the hips jump up for 4 frames where a plate hides them
+    trial = run(make_trial(t, drop))
+    assert len(trial.reps) == 1
+    assert not [n for n in trial.notices if n.code == "not_a_squat"]
+
+
+def test_jumping_jacks_and_a_dip_right_after_walking_are_not_squats():
+    t = np.arange(0, 12, 1 / FPS)
+    # 1-5 s: dips with the feet jumping apart and together (seen from the front); 8 s: a dip
+    # straight after walking in (re-racking).
+    drop = sum(squat_profile(t, 1 + k, 0.4, 0.0, 0.4, 0.3) for k in range(4))
+    drop += squat_profile(t, 8.2, 0.4, 0.1, 0.4, 0.2)
+    trial = make_trial(t, drop)
+    apart = 60 * (0.5 - 0.5 * np.cos(2 * np.pi * (t - 1))) * (t < 5)
+    walk = 100 + 300 * np.clip(t - 7.0, 0, 1.2)  # walking in at 1 leg length per second until 8.2 s
+    xy = trial.landmarks.xy.copy()
+    xy[:, NAMES.index("left_ankle"), 0] = np.where(t < 6, 100 + apart, walk)
+    xy[:, NAMES.index("right_ankle"), 0] = np.where(t < 6, 100 - apart, walk)
+    trial = run(replace(trial, landmarks=replace(trial.landmarks, xy=xy)))
+    assert trial.reps == ()
+    reasons = [n.message for n in trial.notices if n.code == "not_a_squat"]
+    assert len(reasons) == 5 and all("feet moved" in m for m in reasons)
+
+
+def test_a_reach_for_the_floor_is_a_pick_up():
+    t = np.arange(0, 12, 1 / FPS)
+    drop = squat_profile(t, 1, 1.2, 0.3, 1.2, 0.5) + squat_profile(t, 6, 1.2, 0.3, 1.2, 0.45)
+    trial = make_trial(t, drop)
+    bent = (t > 7) & (t < 8.5)  # the second: trunk bent over, hands down to the shins
+    xy = trial.landmarks.xy.copy()
+    xy[:, NAMES.index("left_knee"), 1] = 300.0
+    xy[:, NAMES.index("left_ankle"), 1] = 400.0
+    for side in ("left", "right"):
+        xy[:, NAMES.index(f"{side}_wrist"), 1] = np.where(bent, 380.0, 150.0)
+    trunk = Channel.measured(np.where(bent, 70.0, 30.0))
+    trial = replace(
+        trial, landmarks=replace(trial.landmarks, xy=xy), channels={**trial.channels, cv.TRUNK_INCLINATION: trunk}
+    )
+    out = run(trial)
+    assert [round(r.bottom_s) for r in out.reps] == [2]
+    assert any("picking something up" in n.message for n in out.notices)
+
+
+def test_shallow_knee_bend_in_a_side_view_is_partial():
+    t = np.arange(0, 10, 1 / FPS)
+    drop = squat_profile(t, 1, 1.0, 0.2, 1.0, 0.3) + squat_profile(t, 5, 1.0, 0.2, 1.0, 0.32)
+    knee = Channel.measured(10 + 45 * drop / 0.3)  # about 55 deg at the bottom: a quarter squat
+    trial = make_trial(t, drop)
+    reps = run(replace(trial, channels={**trial.channels, cv.KNEE_FLEXION: knee})).reps
+    assert len(reps) == 2 and all(r.partial for r in reps)  # neither is shallower than the other
+
+
+def test_the_bar_path_stands_in_where_the_hips_are_lost():
+    t = np.arange(0, 12, 1 / FPS)
+    drop = squat_profile(t, 1, 1.2, 0.6, 1.2, 0.5) + squat_profile(t, 6, 1.2, 0.6, 1.2, 0.5)
+    trial = make_trial(t, drop)
+    lost = (np.abs(t - 2.5) < 0.8) | (np.abs(t - 7.5) < 0.8)  # 1.6 s: longer than gaps are bridged
+    hip = np.where(lost, np.nan, trial.channels[cv.HIP_HEIGHT].values)
+    visibility = np.where(lost[:, None], 0.0, trial.landmarks.visibility)
+    trial = replace(
+        trial,
+        channels={cv.HIP_HEIGHT: Channel.measured(hip, 1.0, unit="leg lengths")},
+        landmarks=replace(trial.landmarks, visibility=visibility),
+    )
+    assert run(trial).reps == ()
+    bar_y = 200 + 300 * 1.1 * drop  # the plate drops a little more than the hips (the trunk leans)
+    bar = np.stack([np.full(t.size, 320.0), bar_y], axis=1)
+    reps = run(replace(trial, extras={**trial.extras, cv.BAR_XY: bar})).reps
+    assert len(reps) == 2
+    assert 2.2 <= reps[0].bottom_s <= 2.8 and 7.2 <= reps[1].bottom_s <= 7.8  # within the pauses

@@ -56,7 +56,11 @@ def trial():
     t = assess(synthetic_set(n_reps=3, wink_deg=15.0, arch_deg=9.0, kind="video"))
     kind = np.where(np.arange(t.n_frames) < t.n_frames - 10, "side", "front")
     view = View(kind, np.where(kind == "side", 85.0, 10.0), "right", "left")
-    t = replace(t, view=view).with_extras(depth_signal=np.zeros(t.n_frames))
+    # A video with a bar on the back writes every optional column: pose presence and the bar's path.
+    bar = np.full((t.n_frames, 2), np.nan)
+    t = replace(t, view=view).with_extras(
+        depth_signal=np.zeros(t.n_frames), **{cv.POSE_PRESENCE: np.ones(t.n_frames), cv.BAR_XY: bar}
+    )
     return t.with_notices(Notice("not_tracked", "No person was tracked (1.0-2.0 s).", 1.0, 2.0))
 
 

@@ -116,3 +116,14 @@ SIDES = ("left", "right")
 # kind in numeric tables (the view column of an exported .mot).
 VIEW_KINDS = ("unknown", "front", "oblique", "side")
 VIEW_CODES = {kind: code for code, kind in enumerate(VIEW_KINDS)}
+
+# Per-frame keys of a video trial's ``Trial.extras`` about how the lifter was followed.
+# The pose model's presence score for the pose kept in the frame (0-1; NaN: no pose). Below
+# PoseSettings.track_min_presence the landmarks' visibility is scaled down by it.
+POSE_PRESENCE = "pose_presence"
+# How the frame's pose was found: one of POSE_SOURCES' codes.
+POSE_SOURCE = "pose_source"
+POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2, "scanned": 3}
+# Where a barbell rides on the back: the centre of its near plates per frame (pixels, NaN
+# where not seen); only present when a bar was found (scene.bar).
+BAR_XY = "bar_xy"

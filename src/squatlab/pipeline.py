@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from squatlab import conventions as cv
 from squatlab.errors import InputError, NoPersonError
 from squatlab.findings.assess import assess
 from squatlab.findings.imu_wink import judge_reps, reference_from_trial
@@ -23,8 +24,9 @@ from squatlab.kinematics.withhold import withhold, withhold_out_of_range
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
 from squatlab.pose.outline import OutlineSampler
-from squatlab.pose.run import run_pose
+from squatlab.pose.run import PosePass, run_pose
 from squatlab.reps.stage import find_squat_reps
+from squatlab.scene.bar import DiscSampler, bar_notices, find_bar
 from squatlab.scene.checks import frame_notices, view_notices
 from squatlab.scene.view import assess_view, body_yaw
 from squatlab.settings import Settings
@@ -67,7 +69,7 @@ def analyze_video(
 def finish_video(trial: Trial, settings: Settings) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
     reps' standing windows), withholding what was not measured, the baseline and the findings."""
-    trial = find_squat_reps(trial, settings.reps, settings.view)
+    trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
     source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
     channels, notices = lumbo_pelvic(trial, limits=settings.outline)
     trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
@@ -85,22 +87,29 @@ def track_video(
     on_start: Callable[[VideoInfo], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Trial:
-    """The pose pass and what follows from the landmarks alone: view, joint angles, warnings."""
+    """The pose pass and what follows from the landmarks alone: view, joint angles, the bar, warnings."""
     info = probe(path)
     check_clip_length(info, min_duration_s=settings.reps.min_rep_s)
     if on_start is not None:
         on_start(info)
     with native_stderr_silenced():
-        model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
+        model, detector = BlazePose(tracking=True, settings=settings.pose), BlazePose(tracking=False)
         try:
-            analyzers = [OutlineSampler(model.landmark_names)]
+            names = model.landmark_names
+            analyzers = [OutlineSampler(names), DiscSampler(names, min_rim=settings.bar.min_rim)]
             pose = run_pose(
                 path, info, model, detector, settings.pose, person=person, analyzers=analyzers, progress=progress
             )
         finally:
             model.close()
             detector.close()
+    return trial_from_pose(pose, info, settings=settings, context=context, pose_model=model.name)
 
+
+def trial_from_pose(
+    pose: PosePass, info: VideoInfo, *, settings: Settings, context: Context | None = None, pose_model: str = ""
+) -> Trial:
+    """What follows from the pose pass alone: clean landmarks, view, joint angles, the bar, warnings."""
     time_s = pose.time_s
     cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
     f = settings.filter
@@ -112,25 +121,33 @@ def track_video(
     view = assess_view(landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg)
     leg_px = leg_length(landmarks, time_s, view.leg_side)
     channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
+    bar = find_bar(landmarks, pose.extras.get(DiscSampler.key), settings.bar)
     notices = [
         *cut_short,
         *pose.notices,
         *view_notices(view, time_s),
         *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
+        *bar_notices(bar),
     ]
+    details = {"pose_model": pose_model, "people_in_view": pose.people, "followed_person": pose.followed}
+    if bar is not None:
+        details |= {"bar_on_back": bar.on_back, "bar_seen_fraction": round(bar.seen_fraction, 3)}
+        if bar.on_back:
+            details["bar_radius_px"] = round(bar.radius_px, 1)
     return Trial(
         time_s=time_s,
-        source=video_source(
-            info,
-            variable_frame_rate=is_variable_frame_rate(time_s),
-            details={"pose_model": model.name, "people_in_view": pose.people, "followed_person": pose.followed},
-        ),
+        source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s), details=details),
         channels=channels,
         landmarks=landmarks,
         view=view,
         notices=tuple(notices),
         context=context or Context(),
-        extras={**pose.extras, "leg_length_px": leg_px, "track_segment": segments},
+        extras={
+            **pose.extras,
+            "leg_length_px": leg_px,
+            "track_segment": segments,
+            **({cv.BAR_XY: bar.xy} if bar is not None and bar.on_back else {}),
+        },
     )
 
 
@@ -141,7 +158,7 @@ def after_kinematics(trial: Trial, settings: Settings, reference: dict | None = 
     IMU recordings with pelvis, thigh and shank sensors also get the wearable butt-wink
     model's per-rep scores (``reference``: the lifter's normal, from :func:`imu_reference`).
     """
-    trial = find_squat_reps(trial, settings.reps, settings.view)
+    trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
     trial = withhold(trial, settings.outline.min_conf)
     trial = apply_baseline(trial)
     trial = judge_reps(trial, settings.imu, reference)

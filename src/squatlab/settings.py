@@ -52,6 +52,27 @@ class PoseSettings:
         "A person seen in fewer sampled frames is passing through, not in view.",
         allowed=(0.0, 1.0),
     )
+    track_min_presence: float = param(
+        0.5,
+        "0-1",
+        "BlazePose's pose-presence score from which a pose is fully trusted and followed into the next frame "
+        "(MediaPipe's own min_tracking_confidence); below it, landmark visibility is scaled down by the score.",
+        allowed=(0.0, 1.0),
+    )
+    keep_min_presence: float = param(
+        0.2,
+        "0-1",
+        "Lowest pose-presence score kept while the detector cannot find the lifter (a plate over the face); "
+        "below it the pose is taken as not found.",
+        allowed=(0.0, 1.0),
+    )
+    reseed_s: float = param(
+        2.0,
+        "s",
+        "How long after the last confident pose the follower keeps looking where the lifter was; "
+        "longer than the bottom of a paused rep.",
+        allowed=(0.0, 30.0),
+    )
 
 
 @dataclass(frozen=True)
@@ -116,19 +137,35 @@ class RepSettings:
         allowed=(0.005, 0.3),
     )
     min_rep_s: float = param(
-        0.8,
+        0.6,
         "s",
-        "Even fast bodyweight squats take about 1 s per rep; quicker dips are bounces, jumps or noise.",
+        "From 12 % of the way down to 12 % from the top: a quick quarter squat with a bar takes 0.75 s (measured on "
+        "a real set); bouncing to music (0.45-0.55 s, measured), a jump's landing or a push press's dip are quicker.",
         allowed=(0.1, 10.0),
     )
     max_rep_s: float = param(
         25.0, "s", "Slow-tempo and paused reps (6-count descents) stay well below.", allowed=(1.0, 300.0)
     )
     max_foot_travel_leg: float = param(
-        0.25,
+        0.15,
         "leg lengths",
-        "Feet stay planted during a squat; more travel is walking, stepping or a jump.",
+        "Feet stay planted during a squat: the near ankle and the stance width moved at most 0.11 in ten real "
+        "squat clips (estimation noise); a step moves a foot 0.3 or more, jumping jacks 0.5.",
         allowed=(0.01, 2.0),
+    )
+    min_tracked_fraction: float = param(
+        0.6,
+        "fraction of the rep's frames",
+        "A rep needs the lifter's pose in this share of its frames; the gaps between (up to 1 s, a plate over the "
+        "face at the bottom) are bridged.",
+        allowed=(0.05, 1.0),
+    )
+    planted_margin_s: float = param(
+        0.3,
+        "s",
+        "The feet must also be planted this long before the descent and after the ascent: a dip straight after "
+        "stepping or landing (walking into the rack to re-rack, a jump) is not a squat.",
+        allowed=(0.0, 3.0),
     )
     partial_depth_thigh: float = param(
         -0.5,
@@ -141,6 +178,34 @@ class RepSettings:
         "fraction of the set's deepest rep",
         "A rep much shallower than the lifter's own deepest one is partial.",
         allowed=(0.0, 1.0),
+    )
+    partial_knee_deg: float = param(
+        70.0,
+        "deg",
+        "Knee flexion at the bottom below which a rep is partial (read in side views only): partial squats reach "
+        "about 40 deg, half squats 70-100 deg (Schoenfeld 2010).",
+        allowed=(0.0, 180.0),
+    )
+    pickup_wrist_shank: float = param(
+        0.5,
+        "shank lengths below the knee",
+        "Hands this far below the knees at the bottom, with the trunk bent over, reach for the floor: picking up a "
+        "bar, a plate or a bottle, not a squat (in real squats the wrists stayed 0.4-2.4 shanks above the knees).",
+        allowed=(-2.0, 2.0),
+    )
+    pickup_trunk_deg: float = param(
+        45.0,
+        "deg",
+        "Trunk inclination from which a low reach counts as bending over; squats with hands low (dumbbells at the "
+        "sides, sumo) keep the trunk more upright.",
+        allowed=(0.0, 90.0),
+    )
+    segment_cutoff_hz: float = param(
+        2.0,
+        "Hz",
+        "The depth signal is low-passed here before reps are found: a quick quarter squat repeats at about 1 Hz, "
+        "while the pose's jitter where a plate hides the body lasts 0.1-0.3 s.",
+        allowed=(0.2, 15.0),
     )
     bottom_band_leg: float = param(
         0.03,
@@ -159,6 +224,59 @@ class RepSettings:
         "deg",
         "Knee flexion within this of standing counts as standing (quiet standing sways a few degrees).",
         allowed=(1.0, 60.0),
+    )
+
+
+@dataclass(frozen=True)
+class BarSettings:
+    """Whether a barbell rides on the back: the near plates seen as a disc at the shoulders."""
+
+    min_rim: float = param(
+        0.45,
+        "share of the rim",
+        "A circle is a plate when this share of its rim is an edge running along it; measured on real clips: "
+        "plates 0.45-0.6 in most frames, chance circles in clutter mostly below.",
+        allowed=(0.0, 1.0),
+    )
+    min_seen: float = param(
+        0.3,
+        "fraction of frames with a pose",
+        "A bar is on the back when its plate is seen in this share of the frames (seen: 54-58 % in two real "
+        "barbell sets; 0-12 % in eight clips without a bar).",
+        allowed=(0.0, 1.0),
+    )
+    radius_tolerance: float = param(
+        0.15,
+        "fraction of the radius",
+        "One plate all clip long: discs of another size are something else.",
+        allowed=(0.0, 1.0),
+    )
+    max_offset: float = param(
+        1.0,
+        "trunk lengths",
+        "The plate's centre lies on the bar, on the upper back: within a trunk length of the (estimated) shoulders.",
+        allowed=(0.0, 5.0),
+    )
+    min_follow: float = param(
+        0.8,
+        "correlation",
+        "The plate moves up and down with the shoulders (0.94-0.98 in real sets); a round logo or clock on the "
+        "wall behind does not (0.32).",
+        allowed=(-1.0, 1.0),
+    )
+    min_depth_radii: float = param(
+        0.5,
+        "plate radii",
+        "A rep on the bar's path: the bar goes down and back up at least this far (0.5 of a 45 cm plate's radius "
+        "is 11 cm, about reps.min_depth_leg); the plate is the ruler, so a wrong pose cannot shrink it.",
+        allowed=(0.0, 10.0),
+    )
+    max_travel_radii: float = param(
+        0.6,
+        "plate radii",
+        "During a squat the bar stays over the mid-foot (sway of a few cm, 0.1-0.3 radii); walking it out or back "
+        "into the rack moves it a step, 1.5 radii or more.",
+        allowed=(0.0, 10.0),
     )
 
 
@@ -591,6 +709,7 @@ class Settings:
     lab: LabSettings = field(default_factory=LabSettings)
     imu: ImuSettings = field(default_factory=ImuSettings)
     outline: OutlineSettings = field(default_factory=OutlineSettings)
+    bar: BarSettings = field(default_factory=BarSettings)
 
 
 def describe(settings: Settings) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], tuple[str, ...]]] = {
     "jpeg": (lambda d: corpus.still_image(d, "photo.jpg"), ("photo.jpg", "a still image (JPEG), not a video")),
     "png_named_mp4": (lambda d: corpus.still_image(d, "photo_as.mp4"), ("photo_as.mp4", "a still image (PNG)")),
     "one_frame": (corpus.one_frame, ("one_frame.mp4", "a single frame, not a video")),
-    "shorter_than_a_rep": (corpus.short_clip, ("blink.mp4", "too short (0.40 s, 12 frames)", "at least 0.8 s")),
+    "shorter_than_a_rep": (corpus.short_clip, ("blink.mp4", "too short (0.40 s, 12 frames)", "at least 0.6 s")),
     "c3d_named_mp4": (
         lambda d: corpus.renamed(corpus.c3d_file(d, "lab.c3d"), d, "lab.mp4"),
         ("lab.mp4", "a C3D motion-capture file, not a video", "--format c3d"),

@@ -50,7 +50,7 @@ def clip_samples(clip: Clip, cache: Path) -> tuple[np.ndarray, np.ndarray, np.nd
     from squatlab.settings import Settings
 
     settings = Settings()
-    trial = find_squat_reps(tracked(clip.video, cache), settings.reps, settings.view)
+    trial = find_squat_reps(tracked(clip.video, cache), settings.reps, settings.view, settings.bar)
     m = outline_measures(trial)
     reference = standing_reference(trial, m.base)
     n = min(trial.n_frames, len(clip.truth))

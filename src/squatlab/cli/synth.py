@@ -22,6 +22,7 @@ SYNTH_MODULES = ("torch", "anny", "pyrender")
 class Preset(StrEnum):
     demo = "demo"
     fixture = "fixture"
+    barbell = "barbell"
     grid = "grid"
     clip = "clip"
 
@@ -70,6 +71,8 @@ def _specs(preset: Preset, seed: int, clips: int | None, name: str, options: dic
         specs = [grid.demo_spec()]
     elif preset is Preset.fixture:
         specs = grid.fixture_specs()
+    elif preset is Preset.barbell:
+        specs = grid.barbell_fixture_specs()
     elif preset is Preset.grid:
         specs = grid.grid_specs(seed=seed)
     else:
@@ -79,9 +82,9 @@ def _specs(preset: Preset, seed: int, clips: int | None, name: str, options: dic
 
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Folder for the clips (a cache: clips already there are kept).")],
-    preset: Annotated[Preset, typer.Option(help="demo | fixture | grid | clip (one clip from the options below).")] = (
-        Preset.demo
-    ),
+    preset: Annotated[
+        Preset, typer.Option(help="demo | fixture | barbell | grid | clip (one clip from the options below).")
+    ] = (Preset.demo),
     seed: Annotated[int, typer.Option(help="Seed of the grid's draws, or of a clip's background.")] = 0,
     clips: Annotated[int | None, typer.Option(help="Render only the first N clips of the preset.")] = None,
     width: Annotated[int | None, typer.Option(help="Frame width in pixels (even); default: the preset's.")] = None,
@@ -99,7 +102,7 @@ def synth(
     arms: Annotated[str, typer.Option(help="(clip) forward | hips | crossed | bar.")] = "forward",
     bar: Annotated[bool, typer.Option(help="(clip) A loaded bar on the upper back.")] = False,
     loose_shirt: Annotated[bool, typer.Option(help="(clip) A loose shirt over the waist and low back.")] = False,
-    yaw: Annotated[float, typer.Option(help="(clip) Camera yaw from a pure side view, deg (-30..30).")] = 0.0,
+    yaw: Annotated[float, typer.Option(help="(clip) Camera yaw from a pure side view, deg (-45..45).")] = 0.0,
     side: Annotated[str, typer.Option(help="(clip) The lifter's side facing the camera: left | right.")] = "left",
     distance: Annotated[float, typer.Option(help="(clip) Camera distance from the lifter, m (1.5-8).")] = 3.2,
     cam_height: Annotated[float, typer.Option(help="(clip) Camera height above the floor, m.")] = 1.0,

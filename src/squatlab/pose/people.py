@@ -22,6 +22,10 @@ _ANKLES = ("left_ankle", "right_ankle")
 _KNEES = ("left_knee", "right_knee")
 # Box padding, as a fraction of the person's height, when painting them out.
 _PAD = 0.08
+# Hip height over leg length of a person on their feet: about 1 standing, 0.3-0.5 at the
+# bottom of a deep squat; below the feet or far above standing is no body at all.
+_MIN_HIP_HEIGHT = 0.1
+_MAX_HIP_HEIGHT = 1.5
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,12 @@ class Detection:
     def size(self) -> float:
         return max(self.box[2] - self.box[0], self.box[3] - self.box[1])
 
+    @property
+    def plausible(self) -> bool:
+        """Whether the hips lie between the feet and a standing height (else the pose is a
+        ghost fitted to a rack or a plate, or flipped upside down)."""
+        return bool(_MIN_HIP_HEIGHT <= self.hip_height <= _MAX_HIP_HEIGHT)
+
 
 @dataclass
 class Track:
@@ -47,8 +57,7 @@ class Track:
     @property
     def motion(self) -> float:
         """Up-and-down range of the hips, in leg lengths (10th to 90th percentile)."""
-        heights = np.array([d.hip_height for d in self.detections])
-        heights = heights[np.isfinite(heights)]
+        heights = np.array([d.hip_height for d in self.detections if d.plausible])
         if heights.size < 2:
             return 0.0
         return float(np.percentile(heights, 90) - np.percentile(heights, 10))
@@ -152,8 +161,8 @@ def link_tracks(samples: list[list[Detection]]) -> list[Track]:
 
 
 def people_in_view(tracks: list[Track], n_samples: int, *, min_fraction: float) -> list[Track]:
-    """Tracks seen often enough to be in view (not passing through), left to right."""
-    kept = [t for t in tracks if len(t.detections) >= max(1, min_fraction * n_samples)]
+    """Tracks seen as a plausible body often enough to be in view (not passing through), left to right."""
+    kept = [t for t in tracks if sum(d.plausible for d in t.detections) >= max(1, min_fraction * n_samples)]
     return sorted(kept, key=lambda t: t.median_x)
 
 

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from squatlab import conventions as cv
 from squatlab.errors import InputError, NoPersonError
 from squatlab.io.video import VideoInfo, iter_frames
 from squatlab.pose.base import PoseModel, PoseResult
@@ -95,6 +96,8 @@ def run_pose(
     z: list[np.ndarray] = []
     vis: list[np.ndarray] = []
     extras: dict[str, list[np.ndarray]] = {}
+    presence: list[float] = []
+    sources: list[int] = []
     dropped = 0
     for frame in iter_frames(path):
         rgb = frame.rgb
@@ -102,7 +105,7 @@ def run_pose(
             boxes = [b for b in (t.box_at(frame.time_s, max_gap) for t in others) if b is not None]
             keep = followed.box_at(frame.time_s, max_gap) if followed is not None else None
             rgb = paint_out(rgb, boxes, keep=keep) if boxes else rgb
-        result = model(rgb)
+        result = model(rgb, frame.time_s)
         if (
             result is not None
             and others
@@ -115,10 +118,15 @@ def run_pose(
             xy.append(np.full((n_names, 2), np.nan))
             z.append(np.full(n_names, np.nan))
             vis.append(np.zeros(n_names))
+            presence.append(np.nan)
+            sources.append(cv.POSE_SOURCES["none"])
         else:
             xy.append(result.xy)
             z.append(result.z)
-            vis.append(result.visibility)
+            # A pose the model itself doubts (a low presence score) is trusted that much less.
+            vis.append(result.visibility * min(1.0, result.presence / settings.track_min_presence))
+            presence.append(result.presence)
+            sources.append(cv.POSE_SOURCES[result.source])
         for analyzer in analyzers:
             for key, value in analyzer(frame.rgb, result).items():
                 extras.setdefault(key, []).append(value)
@@ -144,7 +152,11 @@ def run_pose(
         people=len(people),
         followed=chosen + 1 if len(people) > 1 else None,
         notices=notices,
-        extras={k: np.array(v) for k, v in extras.items()},
+        extras={
+            **{k: np.array(v) for k, v in extras.items()},
+            cv.POSE_PRESENCE: np.array(presence),
+            cv.POSE_SOURCE: np.array(sources, dtype=np.int8),
+        },
     )
 
 

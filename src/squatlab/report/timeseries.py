@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from squatlab import conventions as cv
 from squatlab.conventions import conf_column
 from squatlab.trial import Trial
 
@@ -39,6 +40,11 @@ def timeseries_frame(trial: Trial) -> pd.DataFrame:
         columns[conf_column(name)] = np.round(channel.conf, 3)
     if "depth_signal" in trial.extras:
         columns["rep_depth_signal"] = np.round(trial.extras["depth_signal"], 4)
+    if cv.POSE_PRESENCE in trial.extras:  # how far the frame's pose can be trusted (empty: no pose)
+        columns[cv.POSE_PRESENCE] = np.round(trial.extras[cv.POSE_PRESENCE], 3)
+    if cv.BAR_XY in trial.extras:  # the bar's path: the centre of its near plates, pixels
+        columns["bar_x_px"] = np.round(trial.extras[cv.BAR_XY][:, 0], 1)
+        columns["bar_y_px"] = np.round(trial.extras[cv.BAR_XY][:, 1], 1)
     return pd.DataFrame(columns)
 
 

@@ -254,6 +254,18 @@ def fixture_specs() -> list[ClipSpec]:
     ]
 
 
+def barbell_fixture_specs() -> list[ClipSpec]:
+    """Two barbell back-squat fixtures for counting reps (3 reps each, 480x360, ~11 s): a pure
+    side view, where the near plate hides the head in every frame (BlazePose takes the plate
+    for the head), and a phone 35 deg in front of the side."""
+    squat = SquatParams(n_reps=3, arms="bar", bar_mass_ratio=0.8)
+    common = {"squat": squat, "bar": True, "width": 480, "height": 360}
+    return [
+        ClipSpec("bar_side", camera=CameraSpec(yaw_deg=0.0), **common),
+        ClipSpec("bar_yaw35", camera=CameraSpec(yaw_deg=35.0), **common),
+    ]
+
+
 def is_rendered(spec: ClipSpec, out_dir: Path) -> bool:
     """True when the clip's video, CSV and sidecar exist and the sidecar's spec is this one."""
     out_dir = Path(out_dir)

@@ -33,8 +33,8 @@ class CameraSpec:
     def __post_init__(self) -> None:
         if self.side not in ("left", "right"):
             raise ValueError("camera side must be 'left' or 'right'")
-        if not -30.0 <= self.yaw_deg <= 30.0:
-            raise ValueError("yaw_deg must lie in [-30, 30]")
+        if not -45.0 <= self.yaw_deg <= 45.0:  # a phone up to 45 deg off the side view
+            raise ValueError("yaw_deg must lie in [-45, 45]")
         if not 1.5 <= self.distance_m <= 8.0:
             raise ValueError("distance_m must lie in [1.5, 8]")
 
