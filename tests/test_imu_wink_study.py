@@ -27,11 +27,11 @@ ONE_REP = 0.051  # one rep of a subject's twenty in a class, and rounding
 # Share of each subject's labelled reps flagged: correct, butt wink, forward lean, partial
 # (docs/validation.md, "Wearable butt wink").
 EXPECTED = {
-    "without reference": {1: (0.40, 1.00, 0.15, 0.00), 2: (0.00, 0.95, 0.00, 0.00), 3: (0.00, 0.90, 0.00, 0.00)},
-    "with reference": {1: (0.20, 1.00, 0.05, 0.00), 2: (0.00, 1.00, 0.00, 0.00), 3: (0.00, 0.62, 0.00, 0.00)},
+    "without reference": {1: (0.60, 1.00, 0.30, 0.00), 2: (0.00, 1.00, 0.00, 0.00), 3: (0.00, 0.75, 0.00, 0.00)},
+    "with reference": {1: (0.50, 1.00, 0.10, 0.00), 2: (0.00, 1.00, 0.00, 0.00), 3: (0.00, 0.73, 0.00, 0.00)},
     "pelvis tilt rule only (before)": {
         1: (0.00, 1.00, 0.00, 0.00),
-        2: (0.00, 0.90, 0.00, 0.00),
+        2: (0.00, 0.80, 0.00, 0.00),
         3: (0.00, 0.00, 0.00, 0.00),
     },
 }
@@ -53,6 +53,9 @@ def test_every_file_is_read_and_nearly_every_window_matched():
     w = windows()
     assert len(w) == 240
     assert sum(x.matched for x in w) >= 230
+    # Reps under way when a recording starts are matched but not measured (the findings engine does
+    # not judge them, so neither does the bench): a handful, subject 3's files mostly.
+    assert sum(x.matched and x.measures is None for x in w) <= 10
     # The window files count samples at 100 Hz; the recordings run at about 111 Hz.
     _, notices = labelled_windows(files[0])
     assert "111" in next(n.message for n in notices if n.code == "windows_rate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -12,8 +13,10 @@ import pytest
 
 from conftest import shared_file
 from squatlab import conventions as cv
+from squatlab.findings.imu_wink import FINDINGS_KEY, judge_reps
 from squatlab.io import parse_imu_sensor_args
 from squatlab.pipeline import analyze_lab
+from squatlab.settings import ImuSettings
 
 SENSORS = ["pelvis=s0", "thigh=s1", "shank=s2"]
 
@@ -28,17 +31,45 @@ def winks(trial):
     return [bool(r["butt_wink"] and r["butt_wink"]["detected"]) for r in trial.findings["reps"]]
 
 
-def test_imu_correct_reps_are_not_flagged():
+def test_imu_correct_reps_are_at_most_small_winks():
     trial = imu("class0_subject1_set1")
     assert len(trial.reps) == 10
-    assert not any(winks(trial))
-    assert all(r["butt_wink"] is not None for r in trial.findings["reps"])  # every rep judged
+    rows = trial.findings["reps"]
+    assert all(r["butt_wink"] is not None for r in rows)  # every rep judged
+    # This lifter's correct reps go as deep as the other two people's winks, and the model leans on
+    # depth: the pattern flags some of them (docs/validation.md, "Wearable butt wink"). None is a
+    # tuck the pelvis sensor saw, and each is reported as a small wink at most, with medium trust.
+    flagged = [r["butt_wink"] for r in rows if r["butt_wink"]["detected"]]
+    assert len(flagged) <= 5
+    for w in flagged:
+        assert not w["imu_pattern"]["pelvis_range_called"]
+        assert w["grade"] == "mild" and w["confidence"] <= ImuSettings().wink_pattern_only_max_confidence
+        assert "small wink at most" in w["explanation"]
 
 
 def test_imu_butt_wink_reps_are_all_flagged():
     trial = imu("class2_subject1_set1")
     assert len(trial.reps) == 10
     assert all(winks(trial))
+
+
+@pytest.mark.parametrize("name", ["class0_subject1_set1", "class2_subject3_set1"])
+def test_imu_wink_pattern_does_not_move_with_the_rep_finders_start_and_end(name):
+    # A new rep finder put the reps' starts 0.2 s earlier and the detector, which then counted its
+    # measures from them, flagged most of these correct reps. Its measures now come from the rep's
+    # own knee flexion: moving every start and end by 0.3 s either way changes no number.
+    trial = imu(name)
+    step = round(0.3 * trial.source.fps)
+    here = judge_reps(trial, ImuSettings()).findings[FINDINGS_KEY]["reps"]
+    for sign in (-1, 1):
+        reps = tuple(
+            replace(r, start_frame=max(r.start_frame - sign * step, 0), end_frame=r.end_frame + sign * step)
+            for r in trial.reps
+        )
+        reps = tuple(replace(r, end_frame=min(r.end_frame, trial.n_frames - 1)) for r in reps)
+        there = judge_reps(replace(trial, reps=reps), ImuSettings()).findings[FINDINGS_KEY]["reps"]
+        assert there == here
+    assert sum(row["scored"] for row in here.values()) >= 9
 
 
 def test_imu_reps_match_the_hand_marked_windows():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from squatlab.findings.imu_wink import (
     WinkModel,
     delta_names,
     explanation,
+    judge_reps,
     load_model,
 )
 from squatlab.io.imu import read_imu
@@ -90,6 +92,47 @@ def test_measures_of_simulated_squats():
     assert shallow.pelvis_share == pytest.approx(3.0 / 30.0)  # floored denominator: no blow-up
 
 
+def moved(trial, start_s: float, end_s: float, bottom_s: float = 0.0):
+    """The trial with every rep's start, end and bottom frames moved (as another rep finder might put them)."""
+    step = lambda s: round(s * trial.source.fps)  # noqa: E731
+    reps = tuple(
+        replace(
+            r,
+            start_frame=max(r.start_frame + step(start_s), 0),
+            end_frame=min(r.end_frame + step(end_s), trial.n_frames - 1),
+            bottom_frame=r.bottom_frame + step(bottom_s),
+        )
+        for r in trial.reps
+    )
+    return replace(trial, reps=reps)
+
+
+def test_knee_events_are_the_reps_own():
+    # Standing, a rep to 110 deg with a pause at the bottom, a turn that overshoots standing, a second rep.
+    knee = np.r_[np.zeros(100), np.linspace(0, 110, 111), np.full(30, 110.0), np.linspace(110, -8, 119),
+                 np.linspace(-8, 100, 109), np.linspace(100, 0, 101), np.zeros(100)]  # fmt: skip
+    first = feat.knee_events(knee, 250, 0, 400, onset_knee_deg=12)
+    assert first.bottom in range(210, 241) and knee[first.bottom] == 110
+    assert knee[first.start] <= 12 < knee[first.start + 1]  # 12 deg past standing
+    assert knee[first.end] <= -8 + 12 < knee[first.end - 1]  # 12 deg short of the overshooting turn
+    assert first.top_after == 359 and knee[first.top_after] == -8
+    second = feat.knee_events(knee, 470, 240, knee.size - 1, onset_knee_deg=12)
+    assert second.top_before == first.top_after and knee[second.start] <= 4 < knee[second.start + 1]
+
+
+@pytest.mark.parametrize(("start_s", "end_s", "bottom_s"), [(-0.3, 0.3, 0.0), (0.3, -0.3, 0.0), (0.2, 0.2, 0.15)])
+def test_the_calls_do_not_depend_on_where_the_rep_finder_puts_a_rep(tmp_path, start_s, end_s, bottom_s):
+    # The measures are taken between events of the rep's own knee flexion: a rep finder that puts
+    # a rep's start and end a few tenths of a second elsewhere (as a new one did) changes nothing.
+    path, _ = write(tmp_path, "wink", pelvis=25, thigh=100, shank=25, wink=15)
+    trial = analyze_lab(path, imu_sensors=ROLES)
+    settings = ImuSettings()
+    here = judge_reps(trial, settings).findings[FINDINGS_KEY]["reps"]
+    there = judge_reps(moved(trial, start_s, end_s, bottom_s), settings).findings[FINDINGS_KEY]["reps"]
+    assert len(here) == REPS and all(row["scored"] for row in here.values())
+    assert here == there
+
+
 def test_the_shipped_model_loads_and_round_trips():
     model = load_model()
     assert model.alone.features == feat.MODEL_MEASURES
@@ -97,12 +140,16 @@ def test_the_shipped_model_loads_and_round_trips():
     again = WinkModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert np.allclose(again.alone.weights, model.alone.weights)
     assert model.provenance["files"] and model.provenance["subjects"] >= 3
-    # Deeper squats with the hip stalling read as more wink-like; a forward-leaning pelvis as less.
+    # Deeper squats with the hip stalling read as more wink-like.
     p = model.alone.probability
-    base, deeper, leaning, stalled = (np.array(v) for v in ([90, 0.25, 1.0], [115, 0.25, 1.0], [90, 0.45, 1.0],
-                                                              [90, 0.25, 0.7]))  # fmt: skip
-    assert p(deeper) > p(base) > p(leaning)
+    base, deeper, stalled = (np.array(v) for v in ([90, 0.25, 1.0], [115, 0.25, 1.0], [90, 0.25, 0.7]))
+    assert p(deeper) > p(base)
     assert p(stalled) > p(base)
+    # Against the lifter's own normal, a pelvis tipping further forward than usual reads as less
+    # wink-like (without a reference the pelvis share carries almost no weight: docs/validation.md).
+    against_normal = lambda v: model.with_reference.probability(np.r_[v, v - base])  # noqa: E731
+    leaning = np.array([90, 0.45, 1.0])
+    assert against_normal(leaning) < against_normal(base) < against_normal(deeper)
 
 
 def test_a_model_for_other_measures_is_refused():
@@ -110,6 +157,10 @@ def test_a_model_for_other_measures_is_refused():
     data["alone"]["features"] = ["something", "else", "entirely"]
     with pytest.raises(ValueError, match="refit"):
         WinkModel.from_dict(data)
+    # A model for the measures taken from the rep finder's start and end (schema 1) is not read.
+    older = {**load_model().to_dict(), "schema": "squatlab.imu_wink_model/1"}
+    with pytest.raises(ValueError, match="imu_wink_model/2"):
+        WinkModel.from_dict(older)
     with pytest.raises(ValueError, match="inconsistent"):
         Logistic.from_dict({"features": ["a"], "mean": [0, 1], "scale": [1], "weights": [1], "intercept": 0})
 
@@ -157,7 +208,7 @@ def test_reference_set_is_used_and_reported(tmp_path):
     trial = analyze_lab(path, imu_sensors=ROLES, reference=reference)
     info = trial.findings[FINDINGS_KEY]
     assert info["reference"]["reps"] == REPS
-    # Knee flexion gained in the descent: from the rep's start (12 % of its depth below standing).
+    # Knee flexion gained in the descent: from where the knee has flexed 12 deg past standing (90 deg deep).
     assert 70 <= info["reference"]["measures"]["knee_flexion_descent_deg"] <= 85
     w = wink_rows(trial)[0]
     assert w["imu_pattern"]["reference_used"]

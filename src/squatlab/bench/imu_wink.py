@@ -5,11 +5,13 @@
 
 For each subject in turn, the model is fitted on the other subjects' labelled reps and scored
 on this subject's (a set's two recordings never split between fitting and scoring). The
-hyper-parameters (the measures' windows, the regularisation C = 1, classes weighted equally,
-the probability threshold 0.5) were fixed before validation and are not tuned, so there is
-nothing to tune inside the loop. A rep counts as flagged when the findings engine's pelvis
-tilt rule or the model calls it, exactly as ``squatlab analyze`` does; a labelled window
-with no detected rep counts as not flagged.
+hyper-parameters (``SPEC``: the measures' windows and the descent's onset; the regularisation
+C = 1, classes weighted equally, the probability threshold 0.5) are fixed, not tuned, so
+there is nothing to tune inside the loop. A rep counts as flagged when the findings engine's
+pelvis tilt rule or the model calls it, exactly as ``squatlab analyze`` does: a rep the
+findings engine does not judge (not measurable) is not scored by the model either, and a
+labelled window with no detected rep, or whose rep could not be measured, counts as not
+flagged.
 
 With a reference set: for a scored subject, each of their two correct sets serves in turn as
 the reference and the other seven sets are scored against it (the reference set itself is not
@@ -40,8 +42,13 @@ from squatlab.reps.stage import find_squat_reps
 from squatlab.settings import Settings
 from squatlab.trial import Notice
 
-# Fixed before validation (see the module docstring).
-MEASURES = {"late_knee_deg": 30.0, "share_min_knee_deg": 30.0}
+# Fixed before validation (see the module docstring). The descent starts 12 deg of knee flexion
+# past the rep's top: the project's standing tolerance for knee flexion from sensors
+# (RepSettings.stand_tolerance_knee_deg: quiet standing sways a few degrees), which also clears
+# the fused angle's error at the turn between reps (up to 10 deg against the gyroscope in the
+# shared study). The top is looked for up to 8 s from the bottom: a slow (6-count) descent and
+# the standing before it.
+SPEC = feat.MeasureSpec(late_knee_deg=30.0, share_min_knee_deg=30.0, onset_knee_deg=12.0, top_search_s=8.0)
 C = 1.0
 THRESHOLD = 0.5
 MODEL_PATH = Path(__file__).resolve().parents[1] / "findings" / MODEL_RESOURCE
@@ -74,7 +81,8 @@ def analyse(study: StudyFile, settings: Settings) -> tuple[list[Window], list[No
             out.append(Window(study, k, False, False, None, None))
             continue
         wink = rows[rep.index]["butt_wink"]
-        m, _ = feat.rep_measures(trial, rep, **MEASURES)
+        # A rep the findings engine does not judge (not measurable) is not scored by the model either.
+        m = feat.rep_measures(trial, rep, SPEC)[0] if wink is not None else None
         out.append(Window(study, k, True, bool(wink and wink["detected"]), m, wink["magnitude_deg"] if wink else None))
     return out, [*trial.notices, *notices]
 
@@ -252,8 +260,7 @@ def final_model(windows: list[Window]) -> WinkModel:
     return WinkModel(
         alone=fit_alone(windows),
         with_reference=fit_with_reference(windows),
-        late_knee_deg=MEASURES["late_knee_deg"],
-        share_min_knee_deg=MEASURES["share_min_knee_deg"],
+        spec=SPEC,
         provenance={
             "fitted_by": "python -m squatlab.bench.imu_wink --write-model",
             "fitted_utc": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,9 +1,8 @@
 """Per-rep measures of how the pelvis, hip and knee move together, from body-worn IMUs.
 
 The wearable butt-wink detector (:mod:`squatlab.findings.imu_wink`) reads each rep through
-a few physically plain numbers, all counted from the start of the rep's descent (where the
-rep finder puts it: 12 % of the rep's depth below standing), so that how a sensor was
-strapped on, and a reference posture that was not quite upright, drop out:
+a few physically plain numbers, all counted from the start of the rep's descent, so that how
+a sensor was strapped on, and a reference posture that was not quite upright, drop out:
 
 - ``knee_flexion_descent_deg``: depth, as the knee flexion gained from the start of the
   descent to the bottom. A wink happens at depth, where the hip runs out of flexion and the
@@ -14,6 +13,14 @@ strapped on, and a reference posture that was not quite upright, drop out:
 - ``hip_knee_slope``: degrees of hip flexion (thigh + pelvis) gained per degree of knee
   flexion over the last ``late_knee_deg`` of the descent. When the hip reaches its limit
   and the pelvis tucks under, the hip stalls while the knee still bends.
+
+The start of the descent, the bottom and the end of the ascent are events of the rep's own
+knee flexion (:func:`knee_events`), not the rep finder's start and end: the top of the rep
+is the least knee flexion between the neighbouring reps' bottoms, the descent starts where
+the knee has flexed ``onset_knee_deg`` beyond it (past standing sway and the wobble of the
+turn between reps), and the bottom is the deepest knee flexion between the two tops. Where
+the rep finder puts a rep's start and end (a choice made for counting reps, which has moved
+before) then cannot move these measures.
 
 The posterior-tilt range (the wink's operational definition) is not among them: the
 findings engine reads it on the pelvis channel (:mod:`squatlab.findings.wink`), and the
@@ -26,7 +33,7 @@ angle (:func:`squatlab.kinematics.imu.rep_rotation`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
@@ -42,6 +49,48 @@ _MIN_SLOPE_SAMPLES = 4
 
 
 @dataclass(frozen=True)
+class MeasureSpec:
+    """How the measures are taken; fixed with the model that reads them (its file stores them).
+
+    ``late_knee_deg``: the last degrees of knee flexion before the bottom that the hip-knee
+    slope is read over. ``share_min_knee_deg``: the least knee flexion the pelvis share is
+    divided by (a very shallow rep cannot blow the ratio up). ``onset_knee_deg``: knee
+    flexion beyond the rep's top at which its descent starts (and its ascent ends).
+    ``top_search_s``: how far from the bottom the top is looked for when no neighbouring
+    rep bounds the search.
+    """
+
+    late_knee_deg: float
+    share_min_knee_deg: float
+    onset_knee_deg: float
+    top_search_s: float
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, float]) -> MeasureSpec:
+        return cls(**{name: float(data[name]) for name in cls.__dataclass_fields__})
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class KneeEvents:
+    """A rep's events on its own knee flexion, as sample indices into the trial.
+
+    ``top_before`` and ``top_after``: the least knee flexion before and after the bottom
+    (standing, or the turn between reps). ``start``: the last sample before the bottom within
+    ``onset_knee_deg`` of the top before; ``end``: the first after it within as much of the top
+    after. ``bottom``: the deepest knee flexion between the two tops.
+    """
+
+    top_before: int
+    start: int
+    bottom: int
+    end: int
+    top_after: int
+
+
+@dataclass(frozen=True)
 class RepMeasures:
     """One rep's measures (deg unless stated), each from the start of the descent to the bottom."""
 
@@ -52,12 +101,14 @@ class RepMeasures:
     thigh_descent_deg: float
     shank_descent_deg: float
     hip_flexion_descent_deg: float
+    # Where the measures were taken (not a measure: left out of the vector and the dict).
+    events: KneeEvents | None = field(default=None, compare=False, repr=False)
 
     def model_vector(self) -> np.ndarray:
         return np.array([getattr(self, name) for name in MODEL_MEASURES])
 
     def as_dict(self, digits: int = 3) -> dict[str, float]:
-        return {k: round(float(v), digits) + 0.0 for k, v in asdict(self).items()}
+        return {f.name: round(float(getattr(self, f.name)), digits) + 0.0 for f in fields(self) if f.name != "events"}
 
 
 def has_leg_sensors(trial: Trial) -> bool:
@@ -66,9 +117,72 @@ def has_leg_sensors(trial: Trial) -> bool:
     return trial.source.kind == "imu" and all(k in trial.extras for k in keys)
 
 
-def rotations(trial: Trial, rep: Rep) -> dict[str, np.ndarray] | None:
-    """Each segment's rotation over the rep from its first sample, or None if a gap leaves part unmeasured."""
-    start, end = rep.start_frame, rep.end_frame
+def knee_events(knee: np.ndarray, near_bottom: int, lo: int, hi: int, *, onset_knee_deg: float) -> KneeEvents:
+    """The rep's top before, descent start, bottom, ascent end and top after, from its knee flexion.
+
+    Parameters
+    ----------
+    knee : ndarray, shape (n,)
+        Knee flexion (any constant offset), deg.
+    near_bottom : int
+        A sample in the rep's deep phase (e.g. the rep finder's bottom): it tells this rep's
+        bottom from its neighbours' and need not be the deepest sample.
+    lo, hi : int
+        The search bounds (inclusive): the neighbouring reps' bottoms, or as far as a rep lasts.
+    onset_knee_deg : float
+        Knee flexion beyond the top at which the descent starts and the ascent ends.
+
+    Examples
+    --------
+    Standing at 0 deg, a rep to 100 deg and back, standing at 4 deg:
+
+    >>> knee = np.r_[np.zeros(50), np.linspace(0, 100, 101), np.linspace(100, 4, 97), np.full(50, 4.0)]
+    >>> ev = knee_events(knee, 140, 0, knee.size - 1, onset_knee_deg=12)
+    >>> ev.start, ev.bottom, ev.end, round(float(knee[ev.start]), 1), round(float(knee[ev.end]), 1)
+    (62, 150, 235, 12.0, 16.0)
+
+    Moving the hint within the deep phase does not move the events:
+
+    >>> knee_events(knee, 170, 0, knee.size - 1, onset_knee_deg=12) == ev
+    True
+    """
+    k = np.asarray(knee, dtype=float)
+    top_before = lo + int(np.nanargmin(k[lo : near_bottom + 1]))
+    top_after = near_bottom + int(np.nanargmin(k[near_bottom : hi + 1]))
+    bottom = top_before + int(np.nanargmax(k[top_before : top_after + 1]))
+    rising = k[top_before : bottom + 1] <= k[top_before] + onset_knee_deg
+    falling = k[bottom : top_after + 1] <= k[top_after] + onset_knee_deg
+    start = top_before + int(np.flatnonzero(rising)[-1])
+    end = bottom + int(np.flatnonzero(falling)[0])
+    return KneeEvents(top_before, start, bottom, end, top_after)
+
+
+def rep_events(trial: Trial, rep: Rep, spec: MeasureSpec) -> tuple[KneeEvents | None, str | None]:
+    """The rep's events on the fused knee flexion (thigh + shank sensors), or (None, why not).
+
+    Only the rep's bottom and its neighbours' bottoms are taken from the rep finder, to tell
+    the reps apart; its start and end frames are not used.
+    """
+    knee = trial.extras[cv.imu_rotation_key("thigh")] + trial.extras[cv.imu_rotation_key("shank")]
+    reach = round(spec.top_search_s * trial.source.fps)
+    before = [r.bottom_frame for r in trial.reps if r.index < rep.index]
+    after = [r.bottom_frame for r in trial.reps if r.index > rep.index]
+    lo = max(max(before, default=0), rep.bottom_frame - reach, 0)
+    hi = min(min(after, default=knee.size - 1), rep.bottom_frame + reach, knee.size - 1)
+    if not (np.isfinite(knee[lo : rep.bottom_frame + 1]).any() and np.isfinite(knee[rep.bottom_frame : hi + 1]).any()):
+        return None, "the knee flexion was not measured around this rep"
+    events = knee_events(knee, rep.bottom_frame, lo, hi, onset_knee_deg=spec.onset_knee_deg)
+    # A top on the recording's first (last) sample may lie before (after) it: the descent may
+    # have begun before the recording, and where it started cannot be told.
+    if events.top_before == 0:
+        return None, "the knee is least flexed at the recording's first sample: the descent may have begun before it"
+    if events.top_after == knee.size - 1:
+        return None, "the knee is least flexed at the recording's last sample: the ascent may end after it"
+    return events, None
+
+
+def rotations(trial: Trial, start: int, end: int) -> dict[str, np.ndarray] | None:
+    """Each segment's rotation from sample ``start`` to ``end``, or None if a gap leaves part unmeasured."""
     pelvis = trial.channels.get(cv.PELVIS_TILT_ABS)
     if pelvis is not None and not np.all(pelvis.conf[start : end + 1] > 0):
         return None
@@ -136,25 +250,32 @@ def _slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(dx @ (y - y.mean()) / denom) if denom > 0 else 1.0
 
 
-def rep_measures(
-    trial: Trial, rep: Rep, *, late_knee_deg: float, share_min_knee_deg: float
-) -> tuple[RepMeasures | None, str | None]:
-    """(measures, None) for a rep, or (None, why not)."""
+def rep_measures(trial: Trial, rep: Rep, spec: MeasureSpec) -> tuple[RepMeasures | None, str | None]:
+    """(measures, None) for a rep, or (None, why not).
+
+    The measures run from the start of the rep's descent to its bottom, both events of the
+    rep's own knee flexion (:func:`rep_events`), over the gyroscope's record of the rep from
+    its descent's start to its ascent's end.
+    """
     if not has_leg_sensors(trial):
         return None, "needs pelvis, thigh and shank sensors"
-    rot = rotations(trial, rep)
+    if not rep.measurable:
+        return None, f"rep not measurable: {rep.reason}"
+    events, reason = rep_events(trial, rep, spec)
+    if events is None:
+        return None, reason
+    rot = rotations(trial, events.start, events.end)
     if rot is None:
         return None, "a gap in the sensor data leaves part of the rep unmeasured"
-    bottom = rep.bottom_frame - rep.start_frame
     m = measures_from_rotations(
         rot["pelvis"],
         rot["thigh"],
         rot["shank"],
-        bottom,
-        late_knee_deg=late_knee_deg,
-        share_min_knee_deg=share_min_knee_deg,
+        events.bottom - events.start,
+        late_knee_deg=spec.late_knee_deg,
+        share_min_knee_deg=spec.share_min_knee_deg,
     )
-    return m, None
+    return replace(m, events=events), None
 
 
 def reference_summary(measures: Iterable[RepMeasures]) -> dict[str, float]:

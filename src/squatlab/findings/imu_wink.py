@@ -41,7 +41,9 @@ from squatlab.settings import FindingSettings, ImuSettings
 from squatlab.trial import Notice, Rep, Trial
 
 MODEL_RESOURCE = "imu_wink_model.json"
-MODEL_SCHEMA = "squatlab.imu_wink_model/1"
+# /2: the measures are taken between events of the rep's own knee flexion (onset_knee_deg,
+# top_search_s), no longer from the rep finder's start and end.
+MODEL_SCHEMA = "squatlab.imu_wink_model/2"
 FINDINGS_KEY = "imu_wink"
 
 
@@ -95,8 +97,7 @@ class WinkModel:
 
     alone: Logistic
     with_reference: Logistic
-    late_knee_deg: float
-    share_min_knee_deg: float
+    spec: feat.MeasureSpec
     provenance: Mapping[str, Any]
 
     @classmethod
@@ -106,8 +107,7 @@ class WinkModel:
         model = cls(
             alone=Logistic.from_dict(data["alone"]),
             with_reference=Logistic.from_dict(data["with_reference"]),
-            late_knee_deg=float(data["measures"]["late_knee_deg"]),
-            share_min_knee_deg=float(data["measures"]["share_min_knee_deg"]),
+            spec=feat.MeasureSpec.from_dict(data["measures"]),
             provenance=dict(data.get("provenance", {})),
         )
         expected = (feat.MODEL_MEASURES, (*feat.MODEL_MEASURES, *delta_names()))
@@ -118,7 +118,7 @@ class WinkModel:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": MODEL_SCHEMA,
-            "measures": {"late_knee_deg": self.late_knee_deg, "share_min_knee_deg": self.share_min_knee_deg},
+            "measures": self.spec.as_dict(),
             "alone": self.alone.to_dict(),
             "with_reference": self.with_reference.to_dict(),
             "provenance": dict(self.provenance),
@@ -144,12 +144,7 @@ def load_model() -> WinkModel:
 
 def measure_reps(trial: Trial, model: WinkModel) -> dict[int, tuple[feat.RepMeasures | None, str | None]]:
     """Each rep's measures (or why they could not be taken), by rep number."""
-    return {
-        rep.index: feat.rep_measures(
-            trial, rep, late_knee_deg=model.late_knee_deg, share_min_knee_deg=model.share_min_knee_deg
-        )
-        for rep in trial.reps
-    }
+    return {rep.index: feat.rep_measures(trial, rep, model.spec) for rep in trial.reps}
 
 
 def reference_from_trial(trial: Trial, settings: ImuSettings, model: WinkModel | None = None) -> dict[str, Any]:
@@ -190,7 +185,12 @@ def judge_reps(
             rows[index] = {"scored": False, "reason": reason}
             continue
         p = model.probability(m, normal)
-        row: dict[str, Any] = {"scored": True, "probability": round(p, 4), "measures": m.as_dict()}
+        row: dict[str, Any] = {
+            "scored": True,
+            "probability": round(p, 4),
+            "measures": m.as_dict(),
+            "measured_from": _measured_from(trial, m),
+        }
         if normal is not None:
             row["vs_reference"] = dict(zip(delta_names(), np.round(feat.deltas(m, normal), 3).tolist(), strict=True))
         rows[index] = row
@@ -204,6 +204,15 @@ def judge_reps(
         "pattern_only_max_confidence": settings.wink_pattern_only_max_confidence,
     }
     return replace(trial, findings={**trial.findings, FINDINGS_KEY: info}).with_notices(*notices)
+
+
+def _measured_from(trial: Trial, m: feat.RepMeasures) -> dict[str, Any]:
+    """Where the measures were taken: the knee flexion's own events, in seconds (evidence)."""
+    ev = m.events
+    if ev is None:
+        return {}
+    at = {"descent_start": ev.start, "bottom": ev.bottom, "ascent_end": ev.end}
+    return {f"{name}_s": round(float(trial.time_s[frame]), 3) for name, frame in at.items()}
 
 
 def _method_notice(model: WinkModel, reference: Mapping[str, Any] | None, settings: ImuSettings) -> Notice:
@@ -247,6 +256,7 @@ def merge(
         "pelvis_range_called": by_pelvis,
         "reference_used": bool(info["reference"] and info["reference"].get("measures")),
         "measures": row["measures"],
+        "measured_from": row.get("measured_from", {}),
         **({"vs_reference": row["vs_reference"]} if "vs_reference" in row else {}),
     }
     if detected and not by_pelvis:
