@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,synth]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,synth,batch]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -26,6 +26,7 @@ from squatlab.reps.stage import find_squat_reps
 from squatlab.scene.checks import frame_notices, view_notices
 from squatlab.scene.view import assess_view, body_yaw
 from squatlab.settings import Settings
+from squatlab.timing import stage
 from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 
 
@@ -65,11 +66,14 @@ def analyze_video(
 def finish_video(trial: Trial, settings: Settings) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
     reps' standing windows), the baseline and the findings."""
-    trial = find_squat_reps(trial, settings.reps, settings.view)
-    source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
-    channels, notices = lumbo_pelvic(trial, limits=settings.outline)
-    trial = apply_baseline(replace(trial, source=source).with_channels(**channels).with_notices(*notices))
-    return assess(trial, settings)
+    with stage("reps and findings"):
+        trial = find_squat_reps(trial, settings.reps, settings.view)
+    with stage("kinematics"):
+        source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
+        channels, notices = lumbo_pelvic(trial, limits=settings.outline)
+        trial = apply_baseline(replace(trial, source=source).with_channels(**channels).with_notices(*notices))
+    with stage("reps and findings"):
+        return assess(trial, settings)
 
 
 def track_video(
@@ -97,23 +101,26 @@ def track_video(
             model.close()
             detector.close()
 
-    time_s = pose.time_s
-    cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
-    f = settings.filter
-    segments = track_segments(pose.landmarks)
-    landmarks, _ = clean_landmarks(
-        pose.landmarks, time_s, cutoff_hz=f.cutoff_hz, order=f.order, max_gap_s=f.max_gap_s, segments=segments
-    )
-    v = settings.view
-    view = assess_view(landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg)
-    leg_px = leg_length(landmarks, time_s, view.leg_side)
-    channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
-    notices = [
-        *cut_short,
-        *pose.notices,
-        *view_notices(view, time_s),
-        *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
-    ]
+    with stage("kinematics"):
+        time_s = pose.time_s
+        cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
+        f = settings.filter
+        segments = track_segments(pose.landmarks)
+        landmarks, _ = clean_landmarks(
+            pose.landmarks, time_s, cutoff_hz=f.cutoff_hz, order=f.order, max_gap_s=f.max_gap_s, segments=segments
+        )
+        v = settings.view
+        view = assess_view(
+            landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg
+        )
+        leg_px = leg_length(landmarks, time_s, view.leg_side)
+        channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
+        notices = [
+            *cut_short,
+            *pose.notices,
+            *view_notices(view, time_s),
+            *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
+        ]
     return Trial(
         time_s=time_s,
         source=video_source(

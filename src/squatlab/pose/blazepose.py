@@ -16,6 +16,7 @@ import numpy as np
 
 from squatlab.conventions import BLAZEPOSE_LANDMARKS
 from squatlab.pose.base import PoseResult
+from squatlab.timing import stage
 
 
 @contextmanager
@@ -91,6 +92,10 @@ class BlazePose:
         )
 
     def __call__(self, rgb: np.ndarray) -> PoseResult | None:
+        with stage("pose" if self._tracking else "people scan"):
+            return self._infer(rgb)
+
+    def _infer(self, rgb: np.ndarray) -> PoseResult | None:
         import cv2
 
         height, width = rgb.shape[:2]

@@ -11,6 +11,7 @@ import numpy as np
 
 from squatlab.io.video import iter_frames
 from squatlab.report.draw import draw_pose, draw_text_block, frame_caption
+from squatlab.timing import stage
 from squatlab.trial import Trial
 
 # Longest side of the overlay video and of the keyframes, pixels: enough to see the
@@ -50,23 +51,28 @@ def render_media(
             if frame.index >= trial.n_frames:
                 break
             if frame.index in wanted:
-                scale = _scale_for(frame.rgb.shape[1], frame.rgb.shape[0], KEYFRAME_MAX_SIDE)
-                keyframes[wanted[frame.index]] = draw_pose(_resize(frame.rgb, scale), trial, frame.index, scale=scale)
+                rgb = frame.rgb
+                with stage("report"):
+                    scale = _scale_for(rgb.shape[1], rgb.shape[0], KEYFRAME_MAX_SIDE)
+                    keyframes[wanted[frame.index]] = draw_pose(_resize(rgb, scale), trial, frame.index, scale=scale)
             if overlay_path is not None:
-                scale = _scale_for(frame.rgb.shape[1], frame.rgb.shape[0], OVERLAY_MAX_SIDE)
-                image = draw_pose(_resize(frame.rgb, scale, even=True), trial, frame.index, scale=scale)
-                image = draw_text_block(image, frame_caption(trial, frame.index))
-                if container is None:
-                    container, stream = _open_writer(overlay_path, image, trial.source.fps)
-                for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                    container.mux(packet)
+                rgb = frame.rgb
+                with stage("overlay"):
+                    scale = _scale_for(rgb.shape[1], rgb.shape[0], OVERLAY_MAX_SIDE)
+                    image = draw_pose(_resize(rgb, scale, even=True), trial, frame.index, scale=scale)
+                    image = draw_text_block(image, frame_caption(trial, frame.index))
+                    if container is None:
+                        container, stream = _open_writer(overlay_path, image, trial.source.fps)
+                    for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                        container.mux(packet)
             elif frame.index >= last_needed:
                 break
             if progress is not None:
                 progress(1)
         if container is not None:
-            for packet in stream.encode():
-                container.mux(packet)
+            with stage("overlay"):
+                for packet in stream.encode():
+                    container.mux(packet)
     finally:
         if container is not None:
             container.close()

@@ -21,6 +21,7 @@ from squatlab.report.media import render_media
 from squatlab.report.results import results_dict
 from squatlab.report.timeseries import write_timeseries
 from squatlab.settings import Settings
+from squatlab.timing import stage
 from squatlab.trial import Trial
 
 
@@ -73,11 +74,12 @@ def write_outputs(
             keyframes = render_media(
                 trial, video, overlay_path=tmp / "overlay.mp4" if overlay else None, progress=progress
             )
-        write_timeseries(trial, tmp / names["timeseries"])
-        names.update(_write_exports(trial, tmp, exports))
-        results = results_dict(trial, settings, outputs=names)
-        (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
-        (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
+        with stage("report"):
+            write_timeseries(trial, tmp / names["timeseries"])
+            names.update(_write_exports(trial, tmp, exports))
+            results = results_dict(trial, settings, outputs=names)
+            (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
+            (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
         _move_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
