@@ -1,5 +1,7 @@
 """The speed benchmark times every stage of a real run, the naive loop beside it, and loops clips."""
 
+import itertools
+
 import av
 import pytest
 
@@ -10,10 +12,8 @@ from squatlab.timing import recording, stage
 
 
 def test_stage_clock_counts_nested_time_once():
-    with recording() as clock:
-        with stage("outer"):
-            with stage("inner"):
-                sum(range(200_000))
+    with recording() as clock, stage("outer"), stage("inner"):
+        sum(range(200_000))
     assert set(clock.seconds) == {"outer", "inner"}
     assert clock.seconds["inner"] > clock.seconds["outer"]  # the outer stage did almost nothing itself
     with stage("ignored"):  # no clock: nothing recorded, nothing raised
@@ -42,7 +42,7 @@ def test_looped_clip_repeats_the_source_without_reencoding(tmp_path):
     assert looped_clip(source, 0.25, tmp_path) == looped  # built once, then reused
     times = [f.time_s for f in iter_frames(looped)]
     assert len(times) == 3 * info.frames
-    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(times))
     assert times[-1] == pytest.approx(3 * info.duration_s, abs=0.1)
     with av.open(str(looped)) as container:
         assert container.streams.video[0].codec_context.name == info.codec

@@ -6,6 +6,7 @@ module only calls them in order.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -56,10 +57,16 @@ def analyze_video(
     person: int | None = None,
     on_start: Callable[[VideoInfo], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Trial:
-    """Analyse one squat video and return the trial with its reps, findings and warnings."""
+    """Analyse one squat video and return the trial with its reps, findings and warnings.
+
+    ``workers``: cores the pose model runs on (default: all of this machine's).
+    """
     settings = settings or Settings()
-    trial = track_video(path, settings=settings, context=context, person=person, on_start=on_start, progress=progress)
+    trial = track_video(
+        path, settings=settings, context=context, person=person, on_start=on_start, progress=progress, workers=workers
+    )
     return finish_video(trial, settings)
 
 
@@ -84,22 +91,27 @@ def track_video(
     person: int | None = None,
     on_start: Callable[[VideoInfo], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Trial:
     """The pose pass and what follows from the landmarks alone: view, joint angles, warnings."""
     info = probe(path)
     check_clip_length(info, min_duration_s=settings.reps.min_rep_s)
     if on_start is not None:
         on_start(info)
+    lanes = max(1, workers if workers is not None else (os.cpu_count() or 1))
     with native_stderr_silenced():
-        model, detector = BlazePose(tracking=True), BlazePose(tracking=False)
+        models = [(BlazePose(tracking=True), BlazePose(tracking=False)) for _ in range(lanes)]
+        model, detector = models[0]
         try:
             analyzers = [OutlineSampler(model.landmark_names)]
             pose = run_pose(
-                path, info, model, detector, settings.pose, person=person, analyzers=analyzers, progress=progress
-            )
+                path, info, model, detector, settings.pose, person=person, analyzers=analyzers, progress=progress,
+                more_models=models[1:], stand_tolerance_leg=settings.reps.stand_tolerance_leg,
+            )  # fmt: skip
         finally:
-            model.close()
-            detector.close()
+            for tracker, finder in models:
+                tracker.close()
+                finder.close()
 
     with stage("kinematics"):
         time_s = pose.time_s

@@ -159,6 +159,77 @@ def child(kind: str, video: Path) -> dict[str, float]:
     }
 
 
+# --- accuracy: the speed-ups must not move the estimates ------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rendered"
+# The rendered clips are a few seconds long: looped to this length, the video is cut in
+# parts for the cores and has standing stretches where the model skips frames.
+ACCURACY_LOOP_MIN = 0.3
+_ACCURACY_MIN_CONF = 0.3
+
+
+def truth_clips() -> list[Path]:
+    """Rendered clips with a truth CSV beside them: the committed fixtures and the demo."""
+    clips = sorted(FIXTURES.glob("*.mp4")) if FIXTURES.is_dir() else []
+    return [*clips, demo_clip_path()]
+
+
+def demo_clip_path() -> Path:
+    from squatlab.demo import demo_clip
+
+    return demo_clip()
+
+
+def _rmse(trial, truth, name: str) -> tuple[float, float]:
+    import numpy as np
+
+    n = min(trial.n_frames, len(truth))
+    in_rep = truth["rep"].to_numpy()[:n] > 0
+    ch = trial.channels[name]
+    ok = in_rep & np.isfinite(ch.values[:n]) & (ch.conf[:n] >= _ACCURACY_MIN_CONF)
+    err = ch.values[:n][ok] - truth[name].to_numpy()[:n][ok]
+    return float(np.sqrt(np.mean(err**2))) if ok.any() else math.nan, float(ok.sum() / max(in_rep.sum(), 1))
+
+
+def accuracy_rows(cache: Path) -> list[dict[str, object]]:
+    """RMSE against the rendered truth, one pass on one core at every frame against the fast pass.
+
+    Each clip is looped (its truth tiled alike) so that both speed-ups act on it.
+    """
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from squatlab import conventions as cv
+    from squatlab.pipeline import analyze_video
+    from squatlab.settings import Settings
+
+    fast = Settings()
+    plain = replace(fast, pose=replace(fast.pose, slow_stride=1))
+    rows = []
+    for clip in truth_clips():
+        looped = looped_clip(clip, ACCURACY_LOOP_MIN, cache)
+        truth = pd.read_csv(clip.with_suffix(".csv"))
+        slow_trial = analyze_video(looped, settings=plain, workers=1)
+        fast_trial = analyze_video(looped, settings=fast)
+        truth = pd.concat([truth] * math.ceil(slow_trial.n_frames / len(truth)), ignore_index=True)
+        row: dict[str, object] = {"clip": f"{clip.stem} (looped, {slow_trial.n_frames} frames)"}
+        for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):
+            before, cover_before = _rmse(slow_trial, truth, name)
+            after, cover_after = _rmse(fast_trial, truth, name)
+            short = name.split("_")[0]
+            row |= {f"{short} RMSE 1 core": before, f"{short} RMSE fast": after, f"{short} change": after - before}
+            row |= {f"{short} coverage 1 core": cover_before, f"{short} coverage fast": cover_after}
+        row["winks 1 core"] = _winks(slow_trial)
+        row["winks fast"] = _winks(fast_trial)
+        rows.append(row)
+    return rows
+
+
+def _winks(trial) -> str:
+    return "".join("W" if r["butt_wink"] and r["butt_wink"]["detected"] else "." for r in trial.findings["reps"])
+
+
 # --- the parent: one fresh process per measurement -----------------------------------
 
 
@@ -248,10 +319,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for the looped clips")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive loop")
+    parser.add_argument(
+        "--accuracy", action="store_true", help="instead: check that the speed-ups leave the rendered RMSE unchanged"
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "VIDEO"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+    if args.accuracy:
+        import pandas as pd
+
+        from squatlab.bench.accuracy import markdown
+
+        print(f"machine: {machine()}", flush=True)
+        print(markdown(pd.DataFrame(accuracy_rows(args.cache))))
         return
     clips = [(v, v.stem) for v in args.videos or [default_clip()]]
     clips += [(looped_clip(clips[0][0], m, args.cache), f"{clips[0][1]} x {m:g} min") for m in args.minutes]

@@ -9,7 +9,6 @@ few frames (the people scan, the keyframes) decodes the rest without paying for 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -238,12 +237,19 @@ def _duration_s(container: av.container.InputContainer, stream: av.video.stream.
     return 0.0
 
 
-def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[VideoFrame]:
+def iter_frames(
+    path: Path | str, *, max_frames: int | None = None, start_s: float = 0.0, end_s: float | None = None
+) -> Iterator[VideoFrame]:
     """Yield upright RGB frames with their presentation times in seconds.
 
     Times start at 0 at the first frame. Frames without a timestamp get one from the
     previous frame and the nominal rate. A decoding error mid-file ends the stream
     (a truncated file yields what it holds); an error before any frame raises.
+
+    ``start_s`` and ``end_s`` read only the frames timed in ``[start_s, end_s)``, seeking
+    to the keyframe before ``start_s`` instead of decoding from the start; reading
+    ``[0, t)`` and then ``[t, None)`` gives every frame once. Frame indices count from the
+    first frame read.
     """
     path = Path(path)
     container = _open(path)
@@ -253,8 +259,11 @@ def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[
         nominal_dt = 1.0 / float(stream.average_rate) if stream.average_rate else 1.0 / 30.0
         t0: float | None = None
         last_t = -nominal_dt
+        if start_s > 0:
+            t0, last_t = _seek(container, stream, path, start_s), start_s - nominal_dt
         decoded = _decode_tolerant(container, stream, path)
-        for index in itertools.count():
+        index = 0
+        while max_frames is None or index < max_frames:
             with stage("decode"):
                 frame = next(decoded, None)
             if frame is None:
@@ -265,14 +274,28 @@ def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[
             if t0 is None:
                 t0 = t
             t_rel = t - t0
+            if t_rel < start_s:  # decoded from the keyframe before the start
+                continue
+            if end_s is not None and t_rel >= end_s:
+                return
             if t_rel <= last_t:  # duplicate or reordered timestamp: keep time increasing
                 t_rel = last_t + 1e-3
             last_t = t_rel
             yield VideoFrame(index, float(t_rel), frame, _quarter_turns(frame.rotation or 0))
-            if max_frames is not None and index + 1 >= max_frames:
-                return
+            index += 1
     finally:
         container.close()
+
+
+def _seek(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, path: Path, at_s: float
+) -> float:
+    """Seek to the keyframe at or before ``at_s`` after the first frame; return the first frame's time."""
+    with stage("decode"):
+        first = next(_decode_tolerant(container, stream, path))
+        t0 = first.time or 0.0
+        container.seek(round((t0 + at_s) / stream.time_base), stream=stream, backward=True)
+    return t0
 
 
 def _decode_tolerant(

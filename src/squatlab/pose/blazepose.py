@@ -78,7 +78,7 @@ class BlazePose:
         self._tracking = tracking
         self._min_detection_confidence = min_detection_confidence
         self._pose_cls = mp.solutions.pose.Pose
-        self._pose = self._make()
+        self._pose = None  # made on first use: a model that is never run costs no memory
 
     def _make(self):  # mediapipe ships no type hints
         return self._pose_cls(
@@ -101,6 +101,8 @@ class BlazePose:
         height, width = rgb.shape[:2]
         scale = min(1.0, MAX_INPUT_SIDE / max(height, width))
         small = rgb if scale == 1.0 else cv2.resize(rgb, (round(width * scale), round(height * scale)), cv2.INTER_AREA)
+        if self._pose is None:
+            self._pose = self._make()
         result = self._pose.process(small)
         if result.pose_landmarks is None:
             return None
@@ -114,8 +116,10 @@ class BlazePose:
         return PoseResult(xy=xy, z=raw[:, 2] * width, visibility=raw[:, 3], mask=mask)
 
     def reset(self) -> None:
-        self._pose.close()
-        self._pose = self._make()
+        self.close()
 
     def close(self) -> None:
-        self._pose.close()
+        """Free the model; it is made again if called after."""
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
