@@ -117,27 +117,45 @@ def run_naive(video: Path) -> dict[str, float]:
     return {"frames": frames}
 
 
-def run_squatlab(video: Path) -> dict[str, float]:
+# Variants of the pose pass for measuring each speed-up on its own (``--ideas``):
+# name -> (pose workers, slow_stride).
+VARIANTS = {
+    "1 core, every frame": (1, 1),
+    "2 parts, every frame": (2, 1),
+    "1 core, stride 3 standing": (1, 3),
+    "2 parts, stride 3 standing": (2, 3),
+}
+
+
+def run_squatlab(video: Path, variant: str | None = None) -> dict[str, float]:
     """The whole analysis, timed per stage; the outputs written without, then with, the overlay."""
+    from dataclasses import replace
+
     from squatlab.pipeline import analyze_video
     from squatlab.report.write import write_outputs
     from squatlab.settings import Settings
     from squatlab.timing import recording
 
-    settings = Settings()
+    settings, workers = Settings(), None
+    if variant is not None:
+        workers, stride = VARIANTS[variant]
+        settings = replace(settings, pose=replace(settings.pose, slow_stride=stride))
     with recording() as clock, tempfile.TemporaryDirectory() as folder:
-        trial = analyze_video(video, settings=settings)
-        analysed = time.perf_counter()
+        trial = analyze_video(video, settings=settings, workers=workers)
+        analysed, cpu_analysed = time.perf_counter(), _cpu_s()
         write_outputs(trial, settings, Path(folder) / "plain", video=video, overlay=False)
-        plain = time.perf_counter()
+        plain, cpu_plain = time.perf_counter(), _cpu_s()
         write_outputs(trial, settings, Path(folder) / "overlay", video=video, overlay=True)
-        with_overlay = time.perf_counter()
+        with_overlay, cpu_overlay = time.perf_counter(), _cpu_s()
     return {
         "frames": trial.n_frames,
         "reps": len(trial.reps),
         "analysed_s": analysed,
         "plain_s": plain - analysed,
         "overlay_s": with_overlay - plain,
+        # CPU seconds (all threads) since the process started: less sensitive to a busy machine than wall time.
+        "cpu_plain_s": cpu_plain,
+        "cpu_overlay_s": cpu_analysed + cpu_overlay - cpu_plain,
         **{f"stage {name}": seconds for name, seconds in clock.seconds.items()},
     }
 
@@ -146,7 +164,10 @@ def child(kind: str, video: Path) -> dict[str, float]:
     """Run one measurement in this process and return its figures."""
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    figures = run_naive(video) if kind == "naive" else run_squatlab(video)
+    if kind == "naive":
+        figures = run_naive(video)
+    else:
+        figures = run_squatlab(video, kind.split(":", 1)[1] if ":" in kind else None)
     ended = time.perf_counter()
     if "analysed_s" in figures:
         figures["analysed_s"] -= started
@@ -252,6 +273,32 @@ def measure(kind: str, video: Path) -> dict[str, float]:
     return figures
 
 
+def idea_rows(video: Path) -> list[dict[str, object]]:
+    """Each pose-pass speed-up on its own and together, with the naive loop measured between them."""
+    rows = []
+    for variant in VARIANTS:
+        base = measure("naive", video)
+        ours = measure(f"squatlab:{variant}", video)
+        frames = ours["frames"]
+        plain_s = ours["startup_s"] + ours["analysed_s"] + ours["plain_s"]
+        naive_fps = base["frames"] / base["process_s"]
+        rows.append(
+            {
+                "pose pass": variant,
+                "naive fps": naive_fps,
+                "fps": frames / plain_s,
+                "x naive": frames / plain_s / naive_fps,
+                "CPU ms/frame naive": 1000 * base["cpu_s"] / base["frames"],
+                "CPU ms/frame": 1000 * ours["cpu_plain_s"] / frames,
+                "pose busy s": ours.get("stage pose", 0.0),
+                "peak RSS MB": ours["peak_rss_mb"],
+                "load": (ours["load"] + base["load"]) / 2,
+            }
+        )
+        print(f"  {variant}: {rows[-1]['x naive']:.2f}x the naive loop (load {rows[-1]['load']:.1f})", flush=True)
+    return rows
+
+
 def clip_rows(video: Path, label: str, *, naive: bool) -> tuple[dict[str, object], dict[str, object]]:
     """The summary row and the per-stage row of one clip."""
     from squatlab.io.video import probe
@@ -277,7 +324,8 @@ def clip_rows(video: Path, label: str, *, naive: bool) -> tuple[dict[str, object
         "fps +overlay": frames / overlay_s,
         "x real time +overlay": video_s / overlay_s,
         "CPU ms/frame naive": 1000 * base["cpu_s"] / base["frames"] if base else math.nan,
-        "CPU ms/frame": 1000 * ours["cpu_s"] / frames,
+        "CPU ms/frame": 1000 * ours["cpu_plain_s"] / frames,
+        "CPU ms/frame +overlay": 1000 * ours["cpu_overlay_s"] / frames,
         "peak RSS MB naive": base["peak_rss_mb"] if base else math.nan,
         "peak RSS MB": ours["peak_rss_mb"],
         "load": (ours["load"] + (base["load"] if base else ours["load"])) / 2,
@@ -320,12 +368,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for the looped clips")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive loop")
     parser.add_argument(
+        "--ideas", action="store_true", help="instead: time the pose pass's speed-ups one by one on the first clip"
+    )
+    parser.add_argument(
         "--accuracy", action="store_true", help="instead: check that the speed-ups leave the rendered RMSE unchanged"
     )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "VIDEO"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+    if args.ideas:
+        import pandas as pd
+
+        from squatlab.bench.accuracy import markdown
+
+        video = args.videos[0] if args.videos else default_clip()
+        print(f"machine: {machine()}\nclip: {video.name}", flush=True)
+        print(markdown(pd.DataFrame(idea_rows(video))))
         return
     if args.accuracy:
         import pandas as pd
