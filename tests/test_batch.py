@@ -99,10 +99,11 @@ def test_batch_records_errors_writes_one_summary_and_skips_finished_files(tmp_pa
     assert [(o.key, o.status) for o in retried] == [("broken_c3d", "error")]  # tried again, only it
 
 
-def test_a_batch_stopped_midway_loses_nothing(tmp_path):
-    root, out = _archive(tmp_path / "in"), tmp_path / "out"
+def test_a_batch_stopped_midway_loses_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an output folder given relative to where the command runs
+    root, out = _archive(tmp_path / "in"), Path("out")
     jobs = collect([root], out)
-    stale = out / "monday" / ".set_b_mot.partial-999999999"  # left by a killed worker
+    stale = tmp_path / "out" / "monday" / ".set_b_mot.partial-999999999"  # left by a killed worker
     stale.mkdir(parents=True)
 
     def stop_after_first(_outcome) -> None:

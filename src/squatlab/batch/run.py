@@ -80,6 +80,7 @@ def run_batch(
     ``dask_address``, where the cluster's workers decide. The summary is written even when
     the run is interrupted.
     """
+    out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_partials(out_dir)
     todo = plan(jobs, retry_failed=retry_failed).todo

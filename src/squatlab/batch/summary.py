@@ -76,6 +76,7 @@ def file_rows(job: Job, base: Path) -> list[dict[str, Any]]:
 
 def write_summary(jobs: Iterable[Job], out_dir: Path) -> Path:
     """Write ``OUT/summary.csv`` (all or nothing) and return its path."""
+    out_dir = out_dir.resolve()
     rows = [row for job in jobs for row in file_rows(job, out_dir)]
     columns = list(_FILE_COLUMNS) + list(_REP_COLUMNS)
     for row in rows:

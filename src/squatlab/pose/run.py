@@ -88,7 +88,7 @@ def run_pose(
     *,
     person: int | None = None,
     analyzers: Sequence[FrameAnalyzer] = (),
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,  # called from several threads
     more_models: Sequence[tuple[PoseModel, PoseModel]] = (),
     stand_tolerance_leg: float = 0.06,
 ) -> PosePass:
@@ -124,6 +124,8 @@ def run_pose(
         """One part of the video on its own model; the frame and the mask are not kept."""
         since = settings.slow_stride  # frames since the model last ran: it runs on the first
         for frame in iter_frames(path, start_s=start_s, end_s=end_s):
+            if progress is not None:  # from every part as it goes (the parts run at once)
+                progress(1)
             if not needs_pose(frame.time_s, since):
                 since += 1
                 yield _Row(frame.time_s, posed=False)
@@ -134,11 +136,7 @@ def run_pose(
             pose = None if result is None else (result.xy, result.z, result.visibility)
             yield _Row(frame.time_s, True, pose, lost, measured)
 
-    rows = []
-    for row in map_parts(split(info.duration_s, len(models)), track):
-        rows.append(row)
-        if progress is not None:
-            progress(1)
+    rows = list(map_parts(split(info.duration_s, len(models)), track))
     if not rows:
         raise InputError(f"{path}: the video has no frames")
     times, arrays = _stack(rows, len(model.landmark_names), max_gap=settings.slow_stride)
