@@ -30,6 +30,10 @@ from squatlab.settings import Settings
 from squatlab.timing import stage
 from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 
+# Each pose worker holds its own MediaPipe model (about 210 MB resident, measured with
+# the speed benchmark); beyond a few, a machine runs out of memory before it runs out of cores.
+MAX_POSE_WORKERS = 4
+
 
 def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
     return Source(
@@ -61,7 +65,8 @@ def analyze_video(
 ) -> Trial:
     """Analyse one squat video and return the trial with its reps, findings and warnings.
 
-    ``workers``: cores the pose model runs on (default: all of this machine's).
+    ``workers``: cores the pose model runs on (default: this machine's; at most
+    :data:`MAX_POSE_WORKERS`).
     """
     settings = settings or Settings()
     trial = track_video(
@@ -98,7 +103,7 @@ def track_video(
     check_clip_length(info, min_duration_s=settings.reps.min_rep_s)
     if on_start is not None:
         on_start(info)
-    lanes = max(1, workers if workers is not None else (os.cpu_count() or 1))
+    lanes = max(1, min(workers if workers is not None else os.cpu_count() or 1, MAX_POSE_WORKERS))
     with native_stderr_silenced():
         models = [(BlazePose(tracking=True), BlazePose(tracking=False)) for _ in range(lanes)]
         model, detector = models[0]
