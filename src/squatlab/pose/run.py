@@ -104,7 +104,7 @@ def run_pose(
         path, detector, settings, more_detectors=[d for _, d in more_models], duration_s=info.duration_s
     )
     for finder in (detector, *(d for _, d in more_models)):
-        finder.close()  # not needed again: their memory goes back before the trackers start
+        finder.close()  # not needed again: the trackers, made on first use, can reuse their memory
     # A small or dim figure can escape the sampled frames and still be tracked in the
     # full pass; only that pass finding nobody means there is nobody.
     if person is not None and not 1 <= person <= max(len(people), 1):
