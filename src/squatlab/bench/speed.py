@@ -15,7 +15,7 @@ It prints frames of video per second, the speed as a multiple of real time and o
 naive loop, CPU time per frame and peak memory (RSS). Without arguments it times the
 shared clip ``rohanx01_side_dumbbell_squat.mp4`` (608x1080, 30 fps; the demo clip when
 ../shared is absent) and the same clip looped to 1, 5 and 10 minutes, built once with
-PyAV into ``--cache`` (default ~/.cache/squatlab/bench), so the growth of time and memory
+PyAV into ``--cache`` (default ~/.cache/squatlab/speed), so the growth of time and memory
 with length shows. The machine's load average is printed with every row: on a busy
 machine absolute speeds drop, and the ratio to the naive loop, measured minutes apart,
 is the figure to compare. No pass or fail; see the README for reference figures.
@@ -39,7 +39,7 @@ from squatlab.errors import SquatlabError
 
 # Imports stay light here: the child process that times the naive loop starts from this module.
 
-DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "bench"
+DEFAULT_CACHE = Path.home() / ".cache" / "squatlab" / "speed"  # "bench" holds the pose-pass cache
 DEFAULT_CLIP = "rohanx01_side_dumbbell_squat.mp4"
 STAGES = ("decode", "people scan", "pose", "outline", "kinematics", "reps and findings", "report", "overlay")
 
