@@ -23,7 +23,7 @@ $(APP_STAMP): pyproject.toml requirements-analysis.txt
 # opensim 4.6 declares numpy>=2.1, which mediapipe 0.10.21 rules out; its file adapters work with
 # numpy 1.26 (tests/io/test_opensim_reads.py runs them), so it is installed beside the resolver.
 $(DEV_STAMP): $(APP_STAMP) constraints.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,synth,web]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,synth,web,batch]"
 	$(BIN)/pip install --quiet --no-deps opensim==4.6
 	touch $(DEV_STAMP)
 

@@ -123,7 +123,8 @@ VIEW_CODES = {kind: code for code, kind in enumerate(VIEW_KINDS)}
 POSE_PRESENCE = "pose_presence"
 # How the frame's pose was found: one of POSE_SOURCES' codes.
 POSE_SOURCE = "pose_source"
-POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2, "scanned": 3}
+# "interpolated": the model skipped the frame while the lifter stood still (pose.slow_stride).
+POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2, "scanned": 3, "interpolated": 4}
 # Where a barbell rides on the back: the centre of its near plates per frame (pixels, NaN
 # where not seen); only present when a bar was found (scene.bar).
 BAR_XY = "bar_xy"

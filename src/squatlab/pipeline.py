@@ -6,6 +6,7 @@ module only calls them in order.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +31,12 @@ from squatlab.scene.bar import DiscSampler, bar_notices, find_bar
 from squatlab.scene.checks import frame_notices, view_notices
 from squatlab.scene.view import assess_view, body_yaw
 from squatlab.settings import Settings
+from squatlab.timing import stage
 from squatlab.trial import Context, Landmarks, Notice, Source, Trial
+
+# Each pose worker holds its own MediaPipe model (about 210 MB resident, measured with
+# the speed benchmark); beyond a few, a machine runs out of memory before it runs out of cores.
+MAX_POSE_WORKERS = 4
 
 
 def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
@@ -59,23 +65,33 @@ def analyze_video(
     person: int | None = None,
     on_start: Callable[[VideoInfo], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Trial:
-    """Analyse one squat video and return the trial with its reps, findings and warnings."""
+    """Analyse one squat video and return the trial with its reps, findings and warnings.
+
+    ``workers``: cores the pose model runs on (default: this machine's; at most
+    :data:`MAX_POSE_WORKERS`).
+    """
     settings = settings or Settings()
-    trial = track_video(path, settings=settings, context=context, person=person, on_start=on_start, progress=progress)
+    trial = track_video(
+        path, settings=settings, context=context, person=person, on_start=on_start, progress=progress, workers=workers
+    )
     return finish_video(trial, settings)
 
 
 def finish_video(trial: Trial, settings: Settings) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
     reps' standing windows), withholding what was not measured, the baseline and the findings."""
-    trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
-    source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
-    channels, notices = lumbo_pelvic(trial, limits=settings.outline)
-    trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
-    trial = withhold(trial, settings.outline.min_conf)
-    trial = withhold_out_of_range(apply_baseline(trial), settings.outline)
-    return assess(trial, settings)
+    with stage("reps and findings"):
+        trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
+    with stage("kinematics"):
+        source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
+        channels, notices = lumbo_pelvic(trial, limits=settings.outline)
+        trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
+        trial = withhold(trial, settings.outline.min_conf)
+        trial = withhold_out_of_range(apply_baseline(trial), settings.outline)
+    with stage("reps and findings"):
+        return assess(trial, settings)
 
 
 def track_video(
@@ -86,69 +102,86 @@ def track_video(
     person: int | None = None,
     on_start: Callable[[VideoInfo], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Trial:
     """The pose pass and what follows from the landmarks alone: view, joint angles, the bar, warnings."""
     info = probe(path)
     check_clip_length(info, min_duration_s=settings.reps.min_rep_s)
     if on_start is not None:
         on_start(info)
+    lanes = max(1, min(workers if workers is not None else os.cpu_count() or 1, MAX_POSE_WORKERS))
     with native_stderr_silenced():
-        model, detector = BlazePose(tracking=True, settings=settings.pose), BlazePose(tracking=False)
+        # One (tracking model, detector) pair per core; each follows the lifter on its own part.
+        models = [(BlazePose(tracking=True, settings=settings.pose), BlazePose(tracking=False)) for _ in range(lanes)]
+        names = models[0][0].landmark_names
+
+        def analyzers() -> list:
+            return [OutlineSampler(names), DiscSampler(names, min_rim=settings.bar.min_rim)]
+
         try:
-            names = model.landmark_names
-            analyzers = [OutlineSampler(names), DiscSampler(names, min_rim=settings.bar.min_rim)]
             pose = run_pose(
-                path, info, model, detector, settings.pose, person=person, analyzers=analyzers, progress=progress
+                path,
+                info,
+                models,
+                settings.pose,
+                person=person,
+                analyzers=analyzers,
+                progress=progress,
+                stand_tolerance_leg=settings.reps.stand_tolerance_leg,
             )
         finally:
-            model.close()
-            detector.close()
-    return trial_from_pose(pose, info, settings=settings, context=context, pose_model=model.name)
+            for tracker, finder in models:
+                tracker.close()
+                finder.close()
+    return trial_from_pose(pose, info, settings=settings, context=context, pose_model=models[0][0].name)
 
 
 def trial_from_pose(
     pose: PosePass, info: VideoInfo, *, settings: Settings, context: Context | None = None, pose_model: str = ""
 ) -> Trial:
     """What follows from the pose pass alone: clean landmarks, view, joint angles, the bar, warnings."""
-    time_s = pose.time_s
-    cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
-    f = settings.filter
-    segments = track_segments(pose.landmarks)
-    landmarks, _ = clean_landmarks(
-        pose.landmarks, time_s, cutoff_hz=f.cutoff_hz, order=f.order, max_gap_s=f.max_gap_s, segments=segments
-    )
-    v = settings.view
-    view = assess_view(landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg)
-    leg_px = leg_length(landmarks, time_s, view.leg_side)
-    channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
-    bar = find_bar(landmarks, pose.extras.get(DiscSampler.key), settings.bar)
-    notices = [
-        *cut_short,
-        *pose.notices,
-        *view_notices(view, time_s),
-        *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
-        *bar_notices(bar),
-    ]
-    details = {"pose_model": pose_model, "people_in_view": pose.people, "followed_person": pose.followed}
-    if bar is not None:
-        details |= {"bar_on_back": bar.on_back, "bar_seen_fraction": round(bar.seen_fraction, 3)}
-        if bar.on_back:
-            details["bar_radius_px"] = round(bar.radius_px, 1)
-    return Trial(
-        time_s=time_s,
-        source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s), details=details),
-        channels=channels,
-        landmarks=landmarks,
-        view=view,
-        notices=tuple(notices),
-        context=context or Context(),
-        extras={
-            **pose.extras,
-            "leg_length_px": leg_px,
-            "track_segment": segments,
-            **({cv.BAR_XY: bar.xy} if bar is not None and bar.on_back else {}),
-        },
-    )
+    with stage("kinematics"):
+        time_s = pose.time_s
+        cut_short = decoded_notices(info, time_s, min_duration_s=settings.reps.min_rep_s)
+        f = settings.filter
+        segments = track_segments(pose.landmarks)
+        landmarks, _ = clean_landmarks(
+            pose.landmarks, time_s, cutoff_hz=f.cutoff_hz, order=f.order, max_gap_s=f.max_gap_s, segments=segments
+        )
+        v = settings.view
+        view = assess_view(
+            landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg
+        )
+        leg_px = leg_length(landmarks, time_s, view.leg_side)
+        channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
+        bar = find_bar(landmarks, pose.extras.get(DiscSampler.key), settings.bar)
+        notices = [
+            *cut_short,
+            *pose.notices,
+            *view_notices(view, time_s),
+            *frame_notices(landmarks, view, time_s, margin_frac=settings.view.edge_margin_frac),
+            *bar_notices(bar),
+        ]
+        details = {"pose_model": pose_model, "people_in_view": pose.people, "followed_person": pose.followed}
+        if bar is not None:
+            details |= {"bar_on_back": bar.on_back, "bar_seen_fraction": round(bar.seen_fraction, 3)}
+            if bar.on_back:
+                details["bar_radius_px"] = round(bar.radius_px, 1)
+        return Trial(
+            time_s=time_s,
+            source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s), details=details),
+            channels=channels,
+            landmarks=landmarks,
+            view=view,
+            notices=tuple(notices),
+            context=context or Context(),
+            extras={
+                **pose.extras,
+                "leg_length_px": leg_px,
+                "track_segment": segments,
+                **({cv.BAR_XY: bar.xy} if bar is not None and bar.on_back else {}),
+            },
+        )
 
 
 def after_kinematics(trial: Trial, settings: Settings, reference: dict | None = None) -> Trial:
@@ -226,7 +259,7 @@ def measure_stance(path: Path, settings: Settings | None = None) -> tuple[str, f
             for frame in iter_frames(path):
                 if frame.time_s > FRONT_CLIP_MAX_S:
                     break
-                result = model(frame.rgb)
+                result = model(frame.rgb, frame.time_s)
                 if result is not None:
                     frames_xy.append(result.xy)
                     frames_vis.append(result.visibility)

@@ -73,6 +73,49 @@ class PoseSettings:
         "longer than the bottom of a paused rep.",
         allowed=(0.0, 30.0),
     )
+    slow_stride: int = param(
+        3,
+        "frames",
+        "While the lifter stands still the pose model runs on every 3rd frame and the 2 between are interpolated "
+        "(0.07 s at 30 fps; standing sway is far slower); every frame in a rep. 1 = every frame. Measured: the "
+        "rendered clips' pelvis and lumbar RMSE moved by under 0.5 deg (docs/speed.md).",
+        allowed=(1, 10),
+    )
+    full_rate_margin_s: float = param(
+        0.6,
+        "s",
+        "Every frame from this long before the people scan (3 Hz) sees the hips leave standing height until this "
+        "long after they are back: a rep can start up to 1/3 s before the scan sees it. Where the scan does not "
+        "see the lifter (a plate over the face), every frame.",
+        allowed=(0.0, 5.0),
+    )
+    pace_min_presence: float = param(
+        0.9,
+        "0-1",
+        "Frames are skipped only while the follower holds the lifter steadily: the last pose followed from the "
+        "frame before with at least this pose-presence score. Where it struggles (a plate over the head: scores "
+        "of 0.6-0.9 on the rendered barbell side view) every frame counts: 3 frames skipped there while standing "
+        "cost a rep later.",
+        allowed=(0.0, 1.0),
+    )
+    still_max_move: float = param(
+        0.02,
+        "body heights per people-scan sample",
+        "The model skips frames only where the hips moved less than this between neighbouring people-scan samples "
+        "(1/3 s apart). Measured on the shared clips: standing still, a median of 0.001-0.010 and a 90th "
+        "percentile of 0.015-0.028; walking 0.06-0.11; a slow squat filmed from the front (where the hips' height "
+        "over the legs' length stays at standing) 0.015-0.037.",
+        allowed=(0.0, 1.0),
+    )
+    part_overlap_s: float = param(
+        2.0,
+        "s",
+        "With the video cut into parts for the cores, each part but the last is posed this long past its end, "
+        "beside the next part's first frames; the next part's poses count from the first of 3 frames in a row "
+        "where both followers are on the same body. A follower starting mid-clip with a plate over the face may "
+        "first take the plate for a head (kavya_squats.mp4: for 0.4 s); 0 = cut without overlap.",
+        allowed=(0.0, 10.0),
+    )
 
 
 @dataclass(frozen=True)

@@ -363,10 +363,12 @@ def version() -> None:
 
 
 def _register_subcommands() -> None:
+    from squatlab.cli.batch import batch
     from squatlab.cli.compare import compare
     from squatlab.cli.serve import serve
     from squatlab.cli.synth import synth
 
+    app.command("batch")(_guarded(batch))
     app.command("compare")(_guarded(compare))
     app.command("serve")(_guarded(serve))
     app.command("synth")(_guarded(synth))

@@ -74,21 +74,26 @@ READ_TIMEOUT_BASE_S = 8.0
 READ_TIMEOUT_S_PER_MB = 0.2
 
 
-def _read_in_child(path: str, conn: Connection) -> None:
-    """Child process: read with ezc3d and send back what squatlab uses, as plain data."""
-    try:
-        import ezc3d  # heavy compiled module: import on use, not at package import
+def _read(path: str) -> tuple[np.ndarray, dict, dict]:
+    """Read with ezc3d; return what squatlab uses, as plain data."""
+    import ezc3d  # heavy compiled module: import on use, not at package import
 
-        c3d = ezc3d.c3d(path)
-        raw = c3d["parameters"]
-        params = {
-            group: {name: {"value": v.get("value")} for name, v in raw[group].items() if isinstance(v, dict)}
-            for group in raw
-            if isinstance(raw[group], dict)
-        }
-        points_header = c3d["header"]["points"]
-        header = {"frame_rate": points_header["frame_rate"], "first_frame": points_header["first_frame"]}
-        conn.send(("ok", np.asarray(c3d["data"]["points"], dtype=float), params, header))
+    c3d = ezc3d.c3d(path)
+    raw = c3d["parameters"]
+    params = {
+        group: {name: {"value": v.get("value")} for name, v in raw[group].items() if isinstance(v, dict)}
+        for group in raw
+        if isinstance(raw[group], dict)
+    }
+    points_header = c3d["header"]["points"]
+    header = {"frame_rate": points_header["frame_rate"], "first_frame": points_header["first_frame"]}
+    return np.asarray(c3d["data"]["points"], dtype=float), params, header
+
+
+def _read_in_child(path: str, conn: Connection) -> None:
+    """Child process: read and send the result back."""
+    try:
+        conn.send(("ok", *_read(path)))
     except Exception as exc:  # any failure travels back as text
         conn.send(("error", one_line(exc), None, None))
     finally:
@@ -96,6 +101,13 @@ def _read_in_child(path: str, conn: Connection) -> None:
 
 
 def _read_isolated(path: Path) -> tuple[np.ndarray, dict, dict]:
+    if multiprocessing.current_process().daemon:
+        # A daemonic process (a Dask worker's) may not start children; its nanny restarts
+        # it if the reader crashes, and the batch records the file as failed.
+        try:
+            return _read(str(path))
+        except Exception as exc:
+            raise InputError(f"{path}: not a readable C3D file ({one_line(exc)})") from exc
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_read_in_child, args=(str(path), send), daemon=True)

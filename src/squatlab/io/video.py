@@ -3,18 +3,22 @@
 Phones write a display-rotation tag instead of rotating the pixels, and record at a
 variable frame rate, so every frame is turned upright here and carries its own
 presentation time. Frames are streamed one at a time; a video is never held in memory.
+A frame is converted to RGB only when its pixels are asked for: a pass that looks at a
+few frames (the people scan, the keyframes) decodes the rest without paying for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import av
 import numpy as np
 
 from squatlab.errors import InputError
+from squatlab.timing import stage
 from squatlab.trial import Notice
 
 # A frame-to-frame interval this far from the median marks a variable frame rate.
@@ -43,11 +47,24 @@ class VideoInfo:
     still_image: bool = False  # a picture (PNG, JPEG, ...) opened as a one-frame video
 
 
-@dataclass(frozen=True)
 class VideoFrame:
-    index: int
-    time_s: float
-    rgb: np.ndarray  # (height, width, 3) uint8, upright
+    """One decoded frame: its index, its time (s) and, on first use, its upright RGB pixels."""
+
+    def __init__(self, index: int, time_s: float, decoded: av.VideoFrame, turns: int = 0) -> None:
+        self.index = index
+        self.time_s = time_s
+        self._decoded: av.VideoFrame | None = decoded
+        self._turns = turns
+
+    @cached_property
+    def rgb(self) -> np.ndarray:
+        """(height, width, 3) uint8, upright."""
+        with stage("decode"):
+            rgb = self._decoded.to_ndarray(format="rgb24")
+            if self._turns:
+                rgb = np.ascontiguousarray(np.rot90(rgb, self._turns))
+        self._decoded = None  # the decoder's buffer is no longer needed
+        return rgb
 
 
 def _open(path: Path) -> av.container.InputContainer:
@@ -220,12 +237,19 @@ def _duration_s(container: av.container.InputContainer, stream: av.video.stream.
     return 0.0
 
 
-def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[VideoFrame]:
+def iter_frames(
+    path: Path | str, *, max_frames: int | None = None, start_s: float = 0.0, end_s: float | None = None
+) -> Iterator[VideoFrame]:
     """Yield upright RGB frames with their presentation times in seconds.
 
     Times start at 0 at the first frame. Frames without a timestamp get one from the
     previous frame and the nominal rate. A decoding error mid-file ends the stream
     (a truncated file yields what it holds); an error before any frame raises.
+
+    ``start_s`` and ``end_s`` read only the frames timed in ``[start_s, end_s)``, seeking
+    to the keyframe before ``start_s`` instead of decoding from the start; reading
+    ``[0, t)`` and then ``[t, None)`` gives every frame once. Frame indices count from the
+    first frame read.
     """
     path = Path(path)
     container = _open(path)
@@ -235,25 +259,43 @@ def iter_frames(path: Path | str, *, max_frames: int | None = None) -> Iterator[
         nominal_dt = 1.0 / float(stream.average_rate) if stream.average_rate else 1.0 / 30.0
         t0: float | None = None
         last_t = -nominal_dt
-        for index, frame in enumerate(_decode_tolerant(container, stream, path)):
+        if start_s > 0:
+            t0, last_t = _seek(container, stream, path, start_s), start_s - nominal_dt
+        decoded = _decode_tolerant(container, stream, path)
+        index = 0
+        while max_frames is None or index < max_frames:
+            with stage("decode"):
+                frame = next(decoded, None)
+            if frame is None:
+                return
             t = frame.time
             if t is None:
                 t = last_t + nominal_dt + (t0 or 0.0)
             if t0 is None:
                 t0 = t
             t_rel = t - t0
+            if t_rel < start_s:  # decoded from the keyframe before the start
+                continue
+            if end_s is not None and t_rel >= end_s:
+                return
             if t_rel <= last_t:  # duplicate or reordered timestamp: keep time increasing
                 t_rel = last_t + 1e-3
             last_t = t_rel
-            rgb = frame.to_ndarray(format="rgb24")
-            turns = _quarter_turns(frame.rotation or 0)
-            if turns:
-                rgb = np.ascontiguousarray(np.rot90(rgb, turns))
-            yield VideoFrame(index=index, time_s=float(t_rel), rgb=rgb)
-            if max_frames is not None and index + 1 >= max_frames:
-                return
+            yield VideoFrame(index, float(t_rel), frame, _quarter_turns(frame.rotation or 0))
+            index += 1
     finally:
         container.close()
+
+
+def _seek(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, path: Path, at_s: float
+) -> float:
+    """Seek to the keyframe at or before ``at_s`` after the first frame; return the first frame's time."""
+    with stage("decode"):
+        first = next(_decode_tolerant(container, stream, path))
+        t0 = first.time or 0.0
+        container.seek(round((t0 + at_s) / stream.time_base), stream=stream, backward=True)
+    return t0
 
 
 def _decode_tolerant(

@@ -23,6 +23,7 @@ from squatlab.conventions import BLAZEPOSE_LANDMARKS
 from squatlab.pose.base import PoseResult, Region
 from squatlab.pose.follow import Follower
 from squatlab.settings import PoseSettings
+from squatlab.timing import stage
 
 
 @contextmanager
@@ -128,18 +129,13 @@ class BlazePose:
         from mediapipe.python import solution_base
 
         settings = settings or PoseSettings()
+        self._tracking = tracking
         self._min_presence = settings.track_min_presence
-        self._landmark_graph = solution_base.SolutionBase(
-            graph_config=_LANDMARK_GRAPH,
-            side_inputs={"model_complexity": 1, "enable_segmentation": True, "smooth_segmentation": tracking},
-            calculator_params={_PRESENCE_GATE: 0.0},  # keep every pose; the score decides later
-            outputs=["landmarks", "next_roi", "mask", _PRESENCE],
-        )
-        self._detector_graph = solution_base.SolutionBase(
-            graph_config=_DETECTOR_GRAPH,
-            calculator_params={_DETECTOR_SCORE: min_detection_confidence},
-            outputs=["detections"],
-        )
+        self._min_detection_confidence = min_detection_confidence
+        self._solution = solution_base.SolutionBase
+        # Both graphs are made on first use: a model that is never run (a detector whose
+        # part of the video is too short to share) costs no memory.
+        self._landmark_graph = self._detector_graph = None
         self._follower = None
         self._frames = 0
         if tracking:
@@ -150,10 +146,29 @@ class BlazePose:
                 reseed_s=settings.reseed_s,
             )
 
+    def _landmarks(self):  # mediapipe ships no type hints
+        if self._landmark_graph is None:
+            self._landmark_graph = self._solution(
+                graph_config=_LANDMARK_GRAPH,
+                side_inputs={"model_complexity": 1, "enable_segmentation": True, "smooth_segmentation": self._tracking},
+                calculator_params={_PRESENCE_GATE: 0.0},  # keep every pose; the score decides later
+                outputs=["landmarks", "next_roi", "mask", _PRESENCE],
+            )
+        return self._landmark_graph
+
+    def _detector(self):
+        if self._detector_graph is None:
+            self._detector_graph = self._solution(
+                graph_config=_DETECTOR_GRAPH,
+                calculator_params={_DETECTOR_SCORE: self._min_detection_confidence},
+                outputs=["detections"],
+            )
+        return self._detector_graph
+
     def detect(self, rgb: np.ndarray) -> list[tuple[float, Region]]:
         small, scale = _shrunk(rgb)
         height, width = small.shape[:2]
-        detections = self._detector_graph.process({"image": small}).detections or []
+        detections = self._detector().process({"image": small}).detections or []
         found = []
         for det in detections:
             kp = det.location_data.relative_keypoints
@@ -176,7 +191,7 @@ class BlazePose:
             height=region.size * scale / height,
             rotation=region.rotation,
         )
-        out = self._landmark_graph.process({"image": small, "roi": roi})
+        out = self._landmarks().process({"image": small, "roi": roi})
         if out.landmarks is None:  # the gate is open, so only a degenerate region gets here
             n = len(self.landmark_names)
             return PoseResult(np.full((n, 2), np.nan), np.full(n, np.nan), np.zeros(n), None, presence=0.0)
@@ -205,26 +220,31 @@ class BlazePose:
         )
 
     def __call__(self, rgb: np.ndarray, time_s: float | None = None) -> PoseResult | None:
-        if self._follower is not None:
-            # Without a clock, frames are taken as 1/30 s apart (the follower only uses time
-            # to judge how long ago it last saw the person).
-            self._frames += 1
-            return self._follower(rgb, self._frames / 30.0 if time_s is None else time_s)
-        for _, region in self.detect(rgb)[:1]:
-            result = self.landmarks_in(rgb, region)
-            if result.presence >= self._min_presence:
-                return result
-        return None
+        with stage("pose" if self._tracking else "people scan"):
+            if self._follower is not None:
+                # Without a clock, frames are taken as 1/30 s apart (the follower only uses time
+                # to judge how long ago it last saw the person).
+                self._frames += 1
+                return self._follower(rgb, self._frames / 30.0 if time_s is None else time_s)
+            for _, region in self.detect(rgb)[:1]:
+                result = self.landmarks_in(rgb, region)
+                if result.presence >= self._min_presence:
+                    return result
+            return None
 
     def reset(self) -> None:
-        self._landmark_graph.reset()
+        if self._landmark_graph is not None:
+            self._landmark_graph.reset()
         self._frames = 0
         if self._follower is not None:
             self._follower.reset()
 
     def close(self) -> None:
-        self._landmark_graph.close()
-        self._detector_graph.close()
+        """Free both graphs (made again if the model is called after)."""
+        for graph in (self._landmark_graph, self._detector_graph):
+            if graph is not None:
+                graph.close()
+        self._landmark_graph = self._detector_graph = None
 
 
 def _shrunk(rgb: np.ndarray) -> tuple[np.ndarray, float]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from squatlab.pose.base import PoseResult
+from squatlab.timing import stage
 
 # Levels along the hip (0) to shoulder (1) line, in trunk lengths. Below the hip the rays
 # cross the buttocks and the top of the thigh; above 0.5 the upper back.
@@ -99,4 +100,5 @@ class OutlineSampler:
         if anchors is None:
             return {self.key: empty}
         hip, shoulder = anchors
-        return {self.key: sample_outline(result.mask, hip, shoulder).astype(np.float32)}
+        with stage("outline"):
+            return {self.key: sample_outline(result.mask, hip, shoulder).astype(np.float32)}

@@ -23,6 +23,7 @@ from squatlab.report.reps_table import write_reps_csv
 from squatlab.report.results import results_dict
 from squatlab.report.timeseries import write_timeseries
 from squatlab.settings import Settings
+from squatlab.timing import stage
 from squatlab.trial import Trial
 
 
@@ -86,16 +87,17 @@ def write_outputs(
                 min_conf=min_conf,
                 progress=progress,
             )
-        write_timeseries(trial, tmp / names["timeseries"])
-        (tmp / "plots").mkdir()
-        for name, content in plot_files(trial, min_conf=min_conf).items():
-            (tmp / "plots" / name).write_bytes(content)
-            names[f"plot_{Path(name).suffix[1:]}"] = f"plots/{name}"
-        names.update(_write_exports(trial, tmp, exports))
-        results = results_dict(trial, settings, outputs=names)
-        (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
-        write_reps_csv(results, tmp / names["reps"])
-        (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
+        with stage("report"):
+            write_timeseries(trial, tmp / names["timeseries"])
+            (tmp / "plots").mkdir()
+            for name, content in plot_files(trial, min_conf=min_conf).items():
+                (tmp / "plots" / name).write_bytes(content)
+                names[f"plot_{Path(name).suffix[1:]}"] = f"plots/{name}"
+            names.update(_write_exports(trial, tmp, exports))
+            results = results_dict(trial, settings, outputs=names)
+            (tmp / names["results"]).write_text(json.dumps(results, indent=2, allow_nan=False, default=_plain) + "\n")
+            write_reps_csv(results, tmp / names["reps"])
+            (tmp / names["report"]).write_text(render_report(trial, results, keyframes), encoding="utf-8")
         _move_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
