@@ -256,6 +256,13 @@ class RepSettings:
         "Frames within this of the deepest point form the bottom phase (covers pauses).",
         allowed=(0.0, 0.3),
     )
+    bottom_band_knee_deg: float = param(
+        3.0,
+        "deg",
+        "Knee-flexion counterpart of bottom_band_leg, for reps found from the knee angle (IMU, lab "
+        "files without hip heights): frames within this of the deepest flexion form the bottom phase.",
+        allowed=(0.0, 30.0),
+    )
     knee_flexion_min_deg: float = param(
         35.0,
         "deg",

@@ -29,9 +29,6 @@ _MAX_BAR_GAP_S = 0.5
 _MIN_WRIST_VISIBILITY = 0.5
 # Long enough to hold standing on both sides of a slow (6-count) rep.
 _KNEE_STANDING_WINDOW_S = 12.0
-# Knee-flexion counterpart of RepSettings.bottom_band_leg: frames within this many
-# degrees of the deepest point form the bottom phase (covers pauses).
-_BOTTOM_BAND_KNEE_DEG = 3.0
 
 
 def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float, float, float]:
@@ -52,9 +49,9 @@ def depth_signal(trial: Trial, settings: RepSettings) -> tuple[np.ndarray, float
             knee.values - standing,
             settings.knee_flexion_min_deg,
             settings.stand_tolerance_knee_deg,
-            _BOTTOM_BAND_KNEE_DEG,
+            settings.bottom_band_knee_deg,
         )
-    return np.full(trial.n_frames, np.nan), np.inf, 0.0, _BOTTOM_BAND_KNEE_DEG
+    return np.full(trial.n_frames, np.nan), np.inf, 0.0, settings.bottom_band_knee_deg
 
 
 def _filled_from_bar(trial: Trial, depth: np.ndarray) -> np.ndarray:
