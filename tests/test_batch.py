@@ -15,8 +15,8 @@ from squatlab.batch.job import BatchOptions
 from squatlab.batch.run import plan, run_batch
 from squatlab.cli import app
 from squatlab.demo import demo_clip
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.io.export import write_mot
+from squatlab.testing.sets import synthetic_set
 
 LAB_ONLY = BatchOptions(overlay=False)
 

@@ -12,7 +12,6 @@ from PIL import Image
 
 from squatlab import conventions as cv
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.report.html import bottom_value, render_report
 from squatlab.report.media import KEYFRAME_MAX_SIDE, _keyframe, crop_box, descent_peak_frame
 from squatlab.report.plots import figure_png, figure_svg, overview_figure, plot_files
@@ -20,6 +19,7 @@ from squatlab.report.reps_table import reps_frame
 from squatlab.report.results import results_dict
 from squatlab.report.verdicts import finding_limit, set_lines, verdict
 from squatlab.settings import Settings
+from squatlab.testing.sets import synthetic_set
 from squatlab.trial import Landmarks, Notice, View
 
 

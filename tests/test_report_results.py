@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from squatlab import conventions as cv
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.report.results import results_dict
 from squatlab.settings import OutlineSettings, Settings
+from squatlab.testing.sets import synthetic_set
 
 
 def test_outline_min_conf_decides_which_frames_count():

@@ -18,12 +18,12 @@ import pytest
 from conftest import REPO
 from squatlab import conventions as cv
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.io.export import mot_columns, mot_metadata
 from squatlab.report.reps_table import reps_frame
 from squatlab.report.results import results_dict
 from squatlab.report.timeseries import timeseries_frame
 from squatlab.settings import Settings
+from squatlab.testing.sets import synthetic_set
 from squatlab.trial import Notice, View
 
 SCHEMA = (REPO / "docs" / "results-schema.md").read_text()

@@ -6,7 +6,7 @@ import pytest
 
 from squatlab import conventions as cv
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
+from squatlab.testing.sets import synthetic_set
 from squatlab.trial import Channel
 
 

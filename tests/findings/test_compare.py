@@ -15,8 +15,8 @@ from squatlab.errors import InputError
 from squatlab.findings import assess
 from squatlab.findings.compare import compare_metric, compare_results, load_results, metric_error, validate_results
 from squatlab.findings.compare_html import render_html
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.settings import FindingSettings
+from squatlab.testing.sets import synthetic_set
 
 NOISY = {"noise": True, "angle_noise_deg": 1.0}
 

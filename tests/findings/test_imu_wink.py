@@ -24,9 +24,9 @@ from squatlab.findings.imu_wink import (
 )
 from squatlab.io.imu import read_imu
 from squatlab.kinematics.imu import rep_rotation
-from squatlab.kinematics.imu_sim import simulate_squat_imu
 from squatlab.pipeline import analyze_lab
 from squatlab.settings import ImuSettings
+from squatlab.testing.imu import simulate_squat_imu
 
 ROLES = {"pelvis": "s0", "thigh": "s1", "shank": "s2"}
 REPS, REP_S, STAND_S = 5, 3.0, 2.0

@@ -1,6 +1,6 @@
 """False alarms: noise at the floor level (postural drift + the source's error) must not become a finding.
 
-The noise model (see squatlab.findings.synthetic) is deliberately harsh: drift of SD 3 deg
+The noise model (see squatlab.testing.sets) is deliberately harsh: drift of SD 3 deg
 with periods down to 2 s (Pan et al. 2021 report about 3 deg over a whole minute), the
 source's error as 6 Hz-filtered frame noise at its full SD, and a depth-proportional bias.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.settings import FindingSettings
+from squatlab.testing.sets import synthetic_set
 
 SEEDS = range(200)
 # (pelvis error, lumbar error, fps): motion capture, IMU, video (the Source defaults).

@@ -12,8 +12,8 @@ import pytest
 from squatlab import conventions as cv
 from squatlab.findings import assess
 from squatlab.findings.claims import CLAIMS, REFERENCES, claims_table
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.settings import FindingSettings, Settings, describe, load_settings
+from squatlab.testing.sets import synthetic_set
 from squatlab.trial import Context
 
 CASES = {

@@ -12,9 +12,9 @@ from hypothesis.extra.numpy import arrays
 
 from squatlab import conventions as cv
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.findings.wink import posterior_tilt
 from squatlab.settings import FindingSettings, Settings
+from squatlab.testing.sets import synthetic_set
 from squatlab.trial import Channel
 
 

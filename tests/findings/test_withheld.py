@@ -13,12 +13,12 @@ import pytest
 
 from squatlab import conventions as cv
 from squatlab.findings import assess
-from squatlab.findings.synthetic import synthetic_set
 from squatlab.kinematics.withhold import withhold
 from squatlab.pipeline import after_kinematics
 from squatlab.report.draw import frame_caption
 from squatlab.report.write import write_outputs
 from squatlab.settings import Settings
+from squatlab.testing.sets import synthetic_set
 from squatlab.trial import Channel, Trial
 
 FLOOR = Settings().outline.min_conf

@@ -10,7 +10,7 @@ from squatlab.errors import InputError
 from squatlab.io import load_lab_trial
 from squatlab.io.c3d import read_c3d
 from squatlab.io.markerset import FILLED_CONF, trial_from_markers
-from squatlab.kinematics.marker_sim import PELVIS_SHAPE_TILT_DEG, squat_markers
+from squatlab.testing.markers import PELVIS_SHAPE_TILT_DEG, squat_markers
 
 ezc3d = pytest.importorskip("ezc3d")
 

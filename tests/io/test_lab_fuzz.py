@@ -21,7 +21,7 @@ from squatlab.io.imu import read_imu
 from squatlab.io.markerset import trial_from_markers
 from squatlab.io.opensim import read_mot
 from squatlab.io.trc import read_trc
-from squatlab.kinematics.marker_sim import squat_markers
+from squatlab.testing.markers import squat_markers
 from squatlab.trial import Trial
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,7 @@ from squatlab import conventions as cv
 from squatlab.errors import InputError
 from squatlab.io.imu import parse_imu_sensor_args, read_imu, read_recording
 from squatlab.kinematics.imu import descents
-from squatlab.kinematics.imu_sim import rep_profile, simulate_squat_imu
+from squatlab.testing.imu import rep_profile, simulate_squat_imu
 
 SHARED = Path(__file__).resolve().parents[2] / "../shared/data"
 IMU_DIR = SHARED / "imu/waist_thigh_shank_squats"

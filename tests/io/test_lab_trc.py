@@ -9,7 +9,7 @@ from squatlab import conventions as cv
 from squatlab.errors import InputError
 from squatlab.io.markerset import trial_from_markers
 from squatlab.io.trc import read_trc
-from squatlab.kinematics.marker_sim import PELVIS_SHAPE_TILT_DEG, squat_markers
+from squatlab.testing.markers import PELVIS_SHAPE_TILT_DEG, squat_markers
 
 RATE = 60.0
 N = 120

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from squatlab.kinematics import imu as kimu
-from squatlab.kinematics.imu_sim import simulate_squat_imu
+from squatlab.testing.imu import simulate_squat_imu
 
 KP, KI = 0.5, 0.05
 

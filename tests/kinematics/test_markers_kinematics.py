@@ -5,7 +5,7 @@ import pytest
 
 from squatlab import conventions as cv
 from squatlab.kinematics import markers as mk
-from squatlab.kinematics.marker_sim import PELVIS_SHAPE_TILT_DEG, squat_markers
+from squatlab.testing.markers import PELVIS_SHAPE_TILT_DEG, squat_markers
 
 PELVIS = np.array([0.0, 10.0, 25.0, 15.0])
 THIGH = np.array([0.0, 40.0, 85.0, 100.0])

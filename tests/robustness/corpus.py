@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from media import pattern_frames, write_video
-from squatlab.kinematics.marker_sim import squat_markers
+from squatlab.testing.markers import squat_markers
 
 # Fixed seeds: the corpus must be the same on every run.
 _SEED = 6

@@ -107,7 +107,7 @@ class Smoothed:
     ``smoothed[name]`` is ``smooth(trial.channels[name].values, smoothed.width)``, computed on
     first use and kept (read-only) for every later rep.
 
-    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.testing.sets import synthetic_set
     >>> trial = synthetic_set(n_reps=1)
     >>> smoothed = Smoothed(trial, 0.2)
     >>> smoothed["pelvis_tilt_deg"] is smoothed["pelvis_tilt_deg"], smoothed.width

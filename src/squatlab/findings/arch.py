@@ -168,7 +168,7 @@ def over_arch(
 
     Examples
     --------
-    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.testing.sets import synthetic_set
     >>> trial = synthetic_set(n_reps=1, arch_deg=12.0)
     >>> s = FindingSettings(postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2, min_coverage=0.6, arch_min_deg=5.0,
     ...     arch_moderate_deg=6.0, arch_marked_deg=11.0, arch_hold_s=0.3, trunk_error_deg=4.0, setup_max_knee_deg=15.0,

@@ -102,7 +102,7 @@ def likely_cause(
     Examples
     --------
     >>> from squatlab.findings import assess
-    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.testing.sets import synthetic_set
     >>> assess(synthetic_set(wink_deg=15.0, limit="ankle")).findings["set"]["cause"]["label"]
     'ankle'
     """

@@ -50,7 +50,7 @@ def context_notes(trial: Trial, *, smooth_s: float, smoothed: c.Smoothed | None 
 
     Examples
     --------
-    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.testing.sets import synthetic_set
     >>> from squatlab.trial import Context
     >>> notes = context_notes(synthetic_set(context=Context(sex="female")), smooth_s=0.2)
     >>> len(notes["missing"]), "13 deg" in notes["notes"][0]

@@ -104,7 +104,7 @@ def butt_wink(
 
     Examples
     --------
-    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.testing.sets import synthetic_set
     >>> trial = synthetic_set(n_reps=1, wink_deg=15.0)
     >>> s = FindingSettings(postural_drift_deg=3.0, noise_k=2.0, smooth_s=0.2, min_coverage=0.6, wink_min_deg=5.0,
     ...     wink_moderate_deg=10.0, wink_marked_deg=20.0, onset_drop_frac=0.1)

@@ -166,7 +166,7 @@ def gyro_unit(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> tuple[str, fl
 
     Examples
     --------
-    >>> from squatlab.kinematics.imu_sim import simulate_squat_imu
+    >>> from squatlab.testing.imu import simulate_squat_imu
     >>> sim = simulate_squat_imu(n_reps=3, seed=0)
     >>> gyro_unit(sim.acc, sim.gyr, sim.rate_hz)[0], gyro_unit(sim.acc, np.degrees(sim.gyr), sim.rate_hz)[0]
     ('rad/s', 'deg/s')
@@ -280,7 +280,7 @@ def segment_rotation(
 
     Examples
     --------
-    >>> from squatlab.kinematics.imu_sim import simulate_squat_imu
+    >>> from squatlab.testing.imu import simulate_squat_imu
     >>> sim = simulate_squat_imu(n_reps=4, seed=1)
     >>> rot = segment_rotation(sim.acc, sim.gyr, sim.rate_hz, reference=slice(0, 100), kp=0.5, ki=0.05)
     >>> est = rot.angle_deg * sign_by_excursion(rot.angle_deg)

@@ -34,7 +34,7 @@ _OUT_OF_RANGE_NOTICE_SHARE = 0.05
 def unmeasurable_frames(trial: Trial) -> np.ndarray:
     """Per frame, whether it lies in a rep marked not measurable.
 
-    >>> from squatlab.findings.synthetic import synthetic_set
+    >>> from squatlab.testing.sets import synthetic_set
     >>> trial = synthetic_set(n_reps=2)
     >>> trial = replace(trial, reps=(trial.reps[0], replace(trial.reps[1], measurable=False, reason="front")))
     >>> mask = unmeasurable_frames(trial)
