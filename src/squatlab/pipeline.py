@@ -16,7 +16,7 @@ from squatlab.errors import NoPersonError
 from squatlab.findings.assess import assess
 from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
-from squatlab.kinematics.lumbopelvic import LUMBAR_ERROR_DEG, PELVIS_ERROR_DEG, lumbo_pelvic
+from squatlab.kinematics.lumbopelvic import LumboPelvicModel, lumbo_pelvic
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
 from squatlab.pose.identity import track_segments
@@ -29,7 +29,7 @@ from squatlab.settings import Settings
 from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 
 
-def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
+def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict, settings: Settings) -> Source:
     return Source(
         path=str(info.path),
         kind="video",
@@ -41,8 +41,8 @@ def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -
         rotation_deg=info.rotation_deg,
         codec=info.codec,
         variable_frame_rate=variable_frame_rate,
-        pelvis_error_deg=PELVIS_ERROR_DEG,
-        lumbar_error_deg=LUMBAR_ERROR_DEG,
+        pelvis_error_deg=settings.outline.pelvis_error_deg,
+        lumbar_error_deg=settings.outline.lumbar_error_deg,
         details=details,
     )
 
@@ -62,12 +62,17 @@ def analyze_video(
     return finish_video(trial, settings)
 
 
-def finish_video(trial: Trial, settings: Settings) -> Trial:
+def finish_video(trial: Trial, settings: Settings, *, model: LumboPelvicModel | None = None) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
-    reps' standing windows), the baseline and the findings."""
+    reps' standing windows), the baseline and the findings.
+
+    ``model`` replaces the shipped outline model (the benchmark scores models fitted
+    without the clip at hand).
+    """
     trial = find_squat_reps(trial, settings.reps, settings.view)
-    source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
-    channels, notices = lumbo_pelvic(trial, limits=settings.outline)
+    o = settings.outline
+    source = replace(trial.source, pelvis_error_deg=o.pelvis_error_deg, lumbar_error_deg=o.lumbar_error_deg)
+    channels, notices = lumbo_pelvic(trial, model=model, limits=o)
     trial = apply_baseline(replace(trial, source=source).with_channels(**channels).with_notices(*notices))
     return assess(trial, settings)
 
@@ -120,6 +125,7 @@ def track_video(
             info,
             variable_frame_rate=is_variable_frame_rate(time_s),
             details={"pose_model": model.name, "people_in_view": pose.people, "followed_person": pose.followed},
+            settings=settings,
         ),
         channels=channels,
         landmarks=landmarks,

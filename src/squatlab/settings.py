@@ -423,6 +423,27 @@ class OutlineSettings:
     min_conf: float = param(
         0.3, "0-1", "Frames below this confidence do not count towards a rep's pelvis and lumbar summary."
     )
+    pelvis_error_deg: float = param(
+        5.2,
+        "deg",
+        "The outline model's pelvis tilt RMSE on rendered clear side views of bodies, clothing and movement "
+        "patterns it was not fitted on (python -m squatlab.bench.loo, strict protocol, docs/validation.md); the "
+        "findings keep their thresholds above it plus the postural noise floor.",
+    )
+    lumbar_error_deg: float = param(
+        5.7,
+        "deg",
+        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md).",
+    )
+    loose_hollow_pct: float = param(
+        5.0,
+        "% of trunk length",
+        "Standing, a back in fitted clothes shows its lumbar hollow below the line from the buttocks to the "
+        "shoulder blades: 7.8-12 % of the trunk length on the rendered bodies, 8-11 % on real lifters in fitted "
+        "tops; a shirt hanging from the shoulder blades bridges it (1.4-2.5 % rendered, 1.1-2.8 % real loose "
+        "T-shirts, 3.9-4.1 % a tank top and a T-shirt worn loose). Below this the outline is cloth, and lumbar "
+        "flexion is not measured.",
+    )
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def load_clip(video: Path) -> Clip:
 
 # Bump when the pose pass's output changes (pose model, outline sampling, landmark
 # cleaning, view, joint angles): cached pose passes of an older version are not used.
-POSE_PASS_VERSION = 1
+POSE_PASS_VERSION = 2
 
 
 def _cache_key(video: Path) -> str:
