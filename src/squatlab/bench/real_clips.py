@@ -13,6 +13,7 @@ errors). Writes one PNG per clip and prints two tables: per clip, and per rep.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from matplotlib.figure import Figure
 
 from squatlab import conventions as cv
 from squatlab.bench.accuracy import markdown
-from squatlab.bench.dataset import analysed
+from squatlab.bench.dataset import analysed, tracked
 from squatlab.kinematics.baseline import baseline_curve, standing_windows
 from squatlab.settings import OutlineSettings, Settings
 from squatlab.trial import Rep, Trial
@@ -56,24 +57,50 @@ def trunk_change(trial: Trial) -> np.ndarray:
     return trunk - reference if reference is not None else np.full(trial.n_frames, np.nan)
 
 
-def _why_withheld(trial: Trial, name: str, frame: int, limits: OutlineSettings) -> str:
+def unguarded(video: Path, cache: Path) -> Trial:
+    """The analysis with no frame withheld (confidence floor 0, ranges +-90 deg): what each withheld frame read."""
+    from squatlab.pipeline import finish_video
+
+    settings = Settings()
+    wide = replace(
+        settings.outline,
+        min_conf=0.0,
+        lumbar_min_deg=-90.0,
+        lumbar_max_deg=90.0,
+        pelvis_min_deg=-90.0,
+        pelvis_max_deg=90.0,
+    )
+    return finish_video(tracked(video, cache), replace(settings, outline=wide))
+
+
+def _range(name: str, limits: OutlineSettings) -> tuple[float, float]:
+    if name == cv.LUMBAR_FLEXION:
+        return limits.lumbar_min_deg, limits.lumbar_max_deg
+    return limits.pelvis_min_deg, limits.pelvis_max_deg
+
+
+def _why_withheld(trial: Trial, raw: Trial, name: str, frame: int, limits: OutlineSettings) -> str:
+    """Why ``name`` has no value at ``frame``, from what the unguarded analysis ``raw`` read there."""
     ch = trial.channels[name]
     if ch.is_absent:
         return ch.absent_reason or "not measured"
-    value = ch.values[frame]
-    low, high = (
-        (limits.lumbar_min_deg, limits.lumbar_max_deg)
-        if name == cv.LUMBAR_FLEXION
-        else (limits.pelvis_min_deg, limits.pelvis_max_deg)
-    )
-    if np.isfinite(value) and not low <= value <= high:
-        return "outside the physiological range"
+    value, conf = raw.channels[name].values[frame], raw.channels[name].conf[frame]
     if not np.isfinite(value):
         return "the back's outline was not found at the heights the model reads"
-    return f"low confidence ({ch.conf[frame]:.2f}): a bulge or a gap in the outline, or a small lifter"
+    low, high = _range(name, limits)
+    if not low <= value <= high:
+        return f"outside the physiological range (read {value:.0f} deg)"
+    for other in cv.LUMBO_PELVIC:  # both are withheld where either leaves its range
+        v = raw.channels[other].values[frame]
+        lo, hi = _range(other, limits)
+        if other != name and np.isfinite(v) and not lo <= v <= hi:
+            return f"{cv.CHANNELS[other].label.lower()} left the physiological range there (read {v:.0f} deg)"
+    if conf < MIN_CONF:
+        return f"low confidence ({conf:.2f}): a bulge or a gap in the outline, or a small lifter"
+    return f"withheld (read {value:.0f} deg)"
 
 
-def bottom_row(trial: Trial, rep: Rep, limits: OutlineSettings) -> dict:
+def bottom_row(trial: Trial, raw: Trial, rep: Rep, limits: OutlineSettings) -> dict:
     """One rep of a real clip: share measured, values at the bottom (or why withheld), range check, identity gap."""
     row: dict = {"rep": rep.index}
     sl = slice(rep.start_frame, rep.end_frame + 1)
@@ -92,7 +119,7 @@ def bottom_row(trial: Trial, rep: Rep, limits: OutlineSettings) -> dict:
             row[f"{short} at bottom"] = f"{ch.values[f]:.1f}"
             row[f"{short} in range"] = "yes" if low <= ch.values[f] <= high else "NO"
         else:
-            reason = rep.reason if not rep.measurable else _why_withheld(trial, name, f, limits)
+            reason = rep.reason if not rep.measurable else _why_withheld(trial, raw, name, f, limits)
             row[f"{short} at bottom"] = f"withheld: {reason}"
             row[f"{short} in range"] = "-"
     trunk = trunk_change(trial)[rep.bottom_frame]
@@ -145,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
     rows, rep_rows = [], []
     limits = OutlineSettings()
     for video in sorted(args.videos.glob("*.mp4")):
-        trial = analysed(video, args.cache)
-        rep_rows += [{"clip": video.stem, **bottom_row(trial, rep, limits)} for rep in trial.reps]
+        trial, raw = analysed(video, args.cache), unguarded(video, args.cache)
+        rep_rows += [{"clip": video.stem, **bottom_row(trial, raw, rep, limits)} for rep in trial.reps]
         plot(trial, f"{video.name}: {len(trial.reps)} reps").savefig(args.out / f"{video.stem}.png", dpi=80)
         row = {"clip": video.name, "reps": len(trial.reps), "measurable": sum(r.measurable for r in trial.reps)}
         in_reps = np.zeros(trial.n_frames, dtype=bool)
