@@ -745,13 +745,15 @@ class OutlineSettings:
         "deg",
         "The outline model's pelvis tilt RMSE on rendered clear side views of bodies, clothing and movement "
         "patterns it was not fitted on (python -m squatlab.bench.loo, strict protocol, docs/validation.md); the "
-        "findings keep their thresholds above it plus the postural noise floor.",
+        "findings keep their thresholds above it plus the postural noise floor. Measured with the pose pass the "
+        "model was built on; with the follower's pose pass (issue 11) the same benchmark gives 6.2.",
         allowed=(0.0, 30.0),
     )
     lumbar_error_deg: float = param(
         5.7,
         "deg",
-        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md).",
+        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md); 6.8 "
+        "with the follower's pose pass (issue 11).",
         allowed=(0.0, 30.0),
     )
     loose_hollow_pct: float = param(
