@@ -213,8 +213,10 @@ def test_cli_end_to_end_writes_every_output(tmp_path):
     assert results["summary"]["reps"] == 1
     rep = results["reps"][0]
     assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
-    pelvis = rep["pelvis_tilt_deg"]  # a clean side view in fitted clothes: measured from the back's outline
-    assert pelvis is not None and pelvis["mean_conf"] >= 0.3 and pelvis["max"] is not None
+    # A loose tank top hangs over his low back: not measured, and the results say why.
+    assert rep["pelvis_tilt_deg"] is None and rep["lumbar_flexion_deg"] is None
+    assert "loose clothing" in rep["not_measured"]["lumbar_flexion_deg"]
+    assert "loose_clothing_low_back" in {w["code"] for w in results["warnings"]}
     assert results["context"]["load_kg"] == 60
     html = (out / "report.html").read_text()
     assert html.count("does not diagnose") == 1 and html.count("data:image/jpeg;base64") == 2 and "<svg" in html
@@ -271,9 +273,7 @@ def test_front_clip_measures_the_stance(tmp_path):
     assert measured and "hip widths apart" in measured[0]["message"]
 
 
-@pytest.mark.parametrize(
-    "name", ["spotter_squat-full-squat_side.mp4", "ikramaliokz_crossfit_6count_air_squat_side.mp4"]
-)
+@pytest.mark.parametrize("name", ["tommyhill_squat1.mp4", "spotter_ezgif-86390101c826d574_side.mp4"])
 def test_real_clip_standing_baseline_is_finite_and_quiet(name):
     from squatlab import conventions as cv
     from squatlab.bench.real_clips import standing_noise
@@ -324,12 +324,16 @@ def test_six_count_front_view_rep_shows_no_angles(tmp_path):
     assert not front.measurable
     paths = write_outputs(trial, SETTINGS, tmp_path / "out")
 
-    rep = json.loads(paths["results"].read_text())["reps"][2]
+    results = json.loads(paths["results"].read_text())
+    rep = results["reps"][2]
     assert rep["depth"]["hip_depth_thigh"] is None
     assert rep[cv.PELVIS_TILT] is None and rep[cv.LUMBAR_FLEXION] is None
     assert rep["butt_wink"] is None and rep["over_arch"] is None
     for name in (*cv.JOINT_ANGLES, *cv.LUMBO_PELVIC):
-        at = rep["angles_at_bottom"][name]
+        at = rep["angles_at_bottom"].get(name)
+        if at is None:  # pelvis and lumbar under his loose T-shirt: absent for the whole set, with the reason
+            assert name in cv.LUMBO_PELVIC and results["channels"][name]["absent_reason"], name
+            continue
         assert at["value"] is None and at["reason"].startswith("rep not measurable: filmed from the front"), name
 
     table = pd.read_csv(paths["timeseries"])
@@ -381,3 +385,44 @@ def test_reported_lumbo_pelvic_values_stay_in_range_or_say_why(name):
         values = values[np.isfinite(values)]
         assert ((values >= low) & (values <= high)).all(), channel
     assert_findings_rest_on_measured_frames(trial)
+
+
+@pytest.mark.parametrize("name", ["ikramaliokz_crossfit_6count_air_squat_side.mp4", "pooja_squats.mp4"])
+def test_loose_shirt_over_the_low_back_is_not_measured(name):
+    trial = analysed(name)
+    assert "loose_clothing_low_back" in codes(trial)
+    for channel in cv.LUMBO_PELVIC:
+        assert trial.channels[channel].is_absent
+        assert "loose clothing" in trial.channels[channel].absent_reason
+
+
+# The clips the other tests analyse anyway, plus the ones in fitted clothes; the two long
+# portrait barbell clips (kavya, mikcamz) are left to `python -m squatlab.bench.real_clips`
+# (docs/validation.md), which covers every shared clip, to keep the suite's time down.
+BOTTOM_CLIPS = (
+    "rohanx01_side_dumbbell_squat.mp4",
+    "ikramaliokz_crossfit_6count_air_squat_side.mp4",
+    "formguard_correct_vs_wrong_squat_side_h264.mp4",
+    "spotter_squat-full-squat_side.mp4",
+    "spotter_ezgif-86390101c826d574_side.mp4",
+    "tommyhill_squat1.mp4",
+    "pooja_squats.mp4",
+    "dillonloh_squats_quarter.mp4",
+)
+
+
+def test_every_lumbar_value_at_the_bottom_is_physiological_or_withheld():
+    limits = SETTINGS.outline
+    reported = 0
+    for name in BOTTOM_CLIPS:
+        trial = analysed(name)
+        lumbar = trial.channels.get(cv.LUMBAR_FLEXION)
+        for rep in trial.reps:
+            if lumbar is None or lumbar.is_absent:
+                assert lumbar is None or lumbar.absent_reason  # withheld with a reason
+                continue
+            value, conf = lumbar.values[rep.bottom_frame], lumbar.conf[rep.bottom_frame]
+            if rep.measurable and conf >= limits.min_conf and np.isfinite(value):
+                reported += 1
+                assert limits.lumbar_min_deg <= value <= limits.lumbar_max_deg, (name, rep.index, value)
+    assert reported >= 3  # the clips in fitted clothes are measured (tommyhill, spotter ezgif)

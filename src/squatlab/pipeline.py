@@ -19,7 +19,7 @@ from squatlab.findings.assess import assess
 from squatlab.findings.imu_wink import judge_reps, reference_from_trial
 from squatlab.io.video import VideoInfo, check_clip_length, decoded_notices, is_variable_frame_rate, probe
 from squatlab.kinematics.baseline import apply_baseline
-from squatlab.kinematics.lumbopelvic import LUMBAR_ERROR_DEG, PELVIS_ERROR_DEG, lumbo_pelvic
+from squatlab.kinematics.lumbopelvic import LumboPelvicModel, lumbo_pelvic
 from squatlab.kinematics.video import clean_landmarks, joint_channels, leg_length
 from squatlab.kinematics.withhold import withhold, withhold_out_of_range
 from squatlab.pose.blazepose import BlazePose, native_stderr_silenced
@@ -39,7 +39,7 @@ from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 MAX_POSE_WORKERS = 4
 
 
-def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
+def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict, settings: Settings) -> Source:
     return Source(
         path=str(info.path),
         kind="video",
@@ -51,8 +51,8 @@ def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -
         rotation_deg=info.rotation_deg,
         codec=info.codec,
         variable_frame_rate=variable_frame_rate,
-        pelvis_error_deg=PELVIS_ERROR_DEG,
-        lumbar_error_deg=LUMBAR_ERROR_DEG,
+        pelvis_error_deg=settings.outline.pelvis_error_deg,
+        lumbar_error_deg=settings.outline.lumbar_error_deg,
         details=details,
     )
 
@@ -79,17 +79,22 @@ def analyze_video(
     return finish_video(trial, settings)
 
 
-def finish_video(trial: Trial, settings: Settings) -> Trial:
+def finish_video(trial: Trial, settings: Settings, *, model: LumboPelvicModel | None = None) -> Trial:
     """Everything after the pose pass: reps, pelvis tilt and lumbar flexion (which need the
-    reps' standing windows), withholding what was not measured, the baseline and the findings."""
+    reps' standing windows), withholding what was not measured, the baseline and the findings.
+
+    ``model`` replaces the shipped outline model (the benchmark scores models fitted
+    without the clip at hand).
+    """
     with stage("reps and findings"):
         trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
     with stage("kinematics"):
-        source = replace(trial.source, pelvis_error_deg=PELVIS_ERROR_DEG, lumbar_error_deg=LUMBAR_ERROR_DEG)
-        channels, notices = lumbo_pelvic(trial, limits=settings.outline)
+        o = settings.outline
+        source = replace(trial.source, pelvis_error_deg=o.pelvis_error_deg, lumbar_error_deg=o.lumbar_error_deg)
+        channels, notices = lumbo_pelvic(trial, model=model, limits=o)
         trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
-        trial = withhold(trial, settings.outline.min_conf)
-        trial = withhold_out_of_range(apply_baseline(trial), settings.outline)
+        trial = withhold(trial, o.min_conf)
+        trial = withhold_out_of_range(apply_baseline(trial), o)
     with stage("reps and findings"):
         return assess(trial, settings)
 
@@ -169,7 +174,9 @@ def trial_from_pose(
                 details["bar_radius_px"] = round(bar.radius_px, 1)
         return Trial(
             time_s=time_s,
-            source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s), details=details),
+            source=video_source(
+                info, variable_frame_rate=is_variable_frame_rate(time_s), details=details, settings=settings
+            ),
             channels=channels,
             landmarks=landmarks,
             view=view,

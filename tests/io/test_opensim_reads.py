@@ -95,14 +95,15 @@ def test_video_export_opens_in_opensim_and_analyses_the_same(tmp_path):
     mot = export(trial, tmp_path)
     cols, meta = opensim_mot(mot)
     side = "l" if trial.view.leg_side == "left" else "r"
-    coords = {"pelvis_tilt", "lumbar_extension", f"hip_flexion_{side}", f"knee_angle_{side}", f"ankle_angle_{side}"}
-    assert coords <= set(cols)
-    assert f"hip_flexion_{'r' if side == 'l' else 'l'}" not in cols  # the far leg is not measured
+    assert {f"knee_angle_{side}", f"ankle_angle_{side}"} <= set(cols)
+    # His loose T-shirt hides the low back: pelvis and lumbar are not measured, so neither they
+    # nor OpenSim's hip flexion (thigh relative to the pelvis) are exported.
+    assert trial.channels[cv.PELVIS_TILT].is_absent
+    assert not {"pelvis_tilt", "lumbar_extension", "hip_flexion_l", "hip_flexion_r"} & set(cols)
     assert meta["squatlab_source_kind"] == "video" and meta["squatlab_facing"] == trial.view.facing
     assert set(np.unique(cols["view"])) <= set(cv.VIEW_CODES.values())
-    bottom = trial.reps[0].bottom_frame  # OpenSim's signs: anterior tilt and knee flexion at the bottom
-    assert cols["pelvis_tilt"][bottom] < 0 < cols[f"knee_angle_{side}"][bottom]
-    assert 60 < cols[f"hip_flexion_{side}"][bottom] < 150
+    bottom = trial.reps[0].bottom_frame  # OpenSim's sign: knee flexion positive at the bottom
+    assert cols[f"knee_angle_{side}"][bottom] > 0
 
     trc = write_trc(trial, tmp_path / "landmarks.trc")
     xyz = opensim_trc(trc)
@@ -118,6 +119,19 @@ def test_video_export_opens_in_opensim_and_analyses_the_same(tmp_path):
     assert again.baseline == pytest.approx(dict(trial.baseline))
     assert_same_analysis(trial, again)
     assert {n.code for n in trial.notices} == {n.code for n in again.notices}
+
+
+def test_video_export_of_a_measured_back_has_opensim_pelvis_and_hip(tmp_path):
+    trial = analysed_clip("tommyhill_squat1.mp4")  # fitted clothes: pelvis and lumbar measured
+    cols, _ = opensim_mot(export(trial, tmp_path))
+    side = "l" if trial.view.leg_side == "left" else "r"
+    coords = {"pelvis_tilt", "lumbar_extension", f"hip_flexion_{side}", f"knee_angle_{side}", f"ankle_angle_{side}"}
+    assert coords <= set(cols)
+    assert f"hip_flexion_{'r' if side == 'l' else 'l'}" not in cols  # the far leg is not measured
+    bottom = trial.reps[0].bottom_frame  # OpenSim's signs: anterior tilt and knee flexion at the bottom
+    assert cols["pelvis_tilt"][bottom] < 0 < cols[f"knee_angle_{side}"][bottom]
+    assert 60 < cols[f"hip_flexion_{side}"][bottom] < 150
+    assert_same_analysis(trial, analyze_lab(tmp_path / "angles.mot"))
 
 
 def test_opencap_export_opens_in_opensim_and_analyses_the_same(tmp_path):

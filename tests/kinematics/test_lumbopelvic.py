@@ -4,14 +4,19 @@ import numpy as np
 import pytest
 
 from squatlab.kinematics.lumbopelvic import (
-    FEATURES,
+    PROFILE_LEVELS,
+    TRUNK,
     LumboPelvicModel,
+    chord_angles,
     load_model,
+    lumbar_hollow,
+    parse_chord,
     posterior_outline,
     smooth_outline,
     trunk_profile,
 )
 from squatlab.pose.outline import LEVELS, sample_outline
+from squatlab.settings import OutlineSettings
 
 
 def test_profile_is_measured_behind_the_trunk_for_both_facings():
@@ -49,6 +54,19 @@ def test_sampled_outline_of_a_box_body():
     assert LEVELS.size == points.shape[0]
 
 
+def test_rays_starting_outside_the_body_find_it_along_the_other_ray():
+    # Deep in a squat the trunk's line, extended below the hip, leaves the body behind the
+    # buttocks: the outline there is where the opposite ray enters the body.
+    mask = np.zeros((300, 200), dtype=np.float32)
+    mask[50:260, 70:130] = 1.0
+    points = sample_outline(mask, np.array([55.0, 200.0]), np.array([55.0, 80.0]))  # the line runs left of the box
+    seen = np.isfinite(points[:, 0, 0])
+    assert seen.sum() > 40
+    assert np.allclose(points[seen, 0, 0], 69.5, atol=0.7)  # the box's left edge, on the left side
+    far = np.isfinite(points[:, 1, 0])
+    assert far.any() and np.allclose(points[far, 1, 0], 129.5, atol=0.7)  # and its right edge, within reach
+
+
 def test_posterior_side_and_smoothing_keep_gaps():
     outline = np.zeros((50, LEVELS.size, 2, 2))
     outline[:, :, 0, :] = 1.0
@@ -63,12 +81,53 @@ def test_posterior_side_and_smoothing_keep_gaps():
 
 def test_shipped_model_is_complete():
     model = load_model()
-    assert model.features == FEATURES
-    assert len(model.pelvis_weights) == len(FEATURES) == len(model.lumbar_weights)
-    assert model.provenance["clips"] >= 15
+    # Under a loose top the buttocks' outline read the pelvis 10 deg RMS off: no part for it.
+    assert model.pelvis_cloth is None
+    assert model.provenance["clips"] >= 40 and "inverting" in model.provenance["method"]
     assert LumboPelvicModel.from_dict(model.to_dict()) == model
     with pytest.raises(ValueError, match="refit"):
-        LumboPelvicModel.from_dict({**model.to_dict(), "features": ["something else"]})
+        LumboPelvicModel.from_dict({**model.to_dict(), "pelvis": {"features": ["hip_flexion_deg"], "weights": [1.0]}})
+    with pytest.raises(ValueError, match="refit"):
+        LumboPelvicModel.from_dict({"lumbar": model.to_dict()["lumbar"]})
+
+
+def test_the_shipped_model_reads_the_back_not_the_depth():
+    model = load_model()
+    for part in model.parts():
+        assert all(name == TRUNK or parse_chord(name) for name in part.features)
+    # The identity: pelvis + lumbar is the thorax, read from the upper back and the trunk line
+    # alone; the sacrum's chords decide only how it splits.
+    weights: dict[str, float] = {}
+    for part in (model.pelvis, model.lumbar):
+        for name, w in zip(part.features, part.weights, strict=True):
+            weights[name] = weights.get(name, 0.0) + w
+    sacrum = [n for n in model.pelvis.features if parse_chord(n) and parse_chord(n)[0] < 0.25]
+    assert sacrum and all(abs(weights[n]) < 1e-5 for n in sacrum)
+    assert sum(w for n, w in zip(model.pelvis.features, model.pelvis.weights, strict=True) if n in sacrum) > 0.5
+    assert {n for n, w in weights.items() if abs(w) > 1e-5} >= {TRUNK}
+
+
+def test_chords_tip_with_the_outline():
+    # A straight back leaning 30 deg forward in the image, for a lifter facing right (forward = +x).
+    k = {round(float(v), 3): i for i, v in enumerate(LEVELS)}
+    pts = np.full((1, LEVELS.size, 2), np.nan)
+    for h, i in k.items():
+        pts[0, i] = (100 + 100 * h * np.sin(np.radians(30)), 300 - 100 * h * np.cos(np.radians(30)))
+    assert chord_angles(pts, "right", [(0.0, 0.15), (0.5, 0.2)]) == pytest.approx(np.array([[30.0, 30.0]]))
+    mirrored = pts.copy()
+    mirrored[..., 0] = 200 - pts[..., 0]
+    assert chord_angles(mirrored, "left", [(0.0, 0.15)]) == pytest.approx(np.array([[30.0]]))
+
+
+def test_the_hollow_of_a_fitted_back_and_of_a_hanging_shirt():
+    levels = np.asarray(PROFILE_LEVELS)
+    fitted = 20 + 7 * np.cos(np.pi * (levels + 0.05) / 0.9) ** 2  # crests at the buttocks and the blades
+    shirt = np.where(levels < 0.0, fitted, np.interp(levels, [0.0, 0.85], [fitted[levels >= 0][0], 27.0]))
+    hollow = lumbar_hollow(np.stack([fitted, shirt, np.full_like(levels, np.nan)]))
+    assert hollow[0] == pytest.approx(7.0, abs=0.1)
+    assert hollow[1] < 0.5
+    assert np.isnan(hollow[2])
+    assert OutlineSettings().loose_hollow_pct > hollow[1]
 
 
 def test_values_outside_the_physiological_range_are_withheld():

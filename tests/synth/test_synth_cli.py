@@ -21,6 +21,13 @@ def test_dry_run_lists_the_grid(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+def test_dry_run_lists_the_leave_one_out_grid(tmp_path):
+    result = CliRunner().invoke(app, [str(tmp_path), "--preset", "loo", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\n") == 98
+    assert "l000_female_average_fitted_normal  960x540" in result.output
+
+
 def test_size_options_apply(tmp_path):
     result = CliRunner().invoke(
         app, [str(tmp_path), "--preset", "demo", "--width", "360", "--height", "640", "--dry-run"]

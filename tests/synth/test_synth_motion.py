@@ -133,3 +133,31 @@ def test_phases_and_reps_line_up():
 def test_invalid_params_say_what_is_allowed(bad):
     with pytest.raises(ValueError, match="must"):
         SquatParams(**{"n_reps": 2, **bad})
+
+
+def test_the_lumbar_split_moves_the_joints_not_the_truth():
+    low, high = motion(lumbar_rhythm_deg=20.0, lumbar_split=0.2), motion(lumbar_rhythm_deg=20.0, lumbar_split=0.8)
+    a, b = truth_channels(low), truth_channels(high)
+    np.testing.assert_allclose(a[cv.LUMBAR_FLEXION], b[cv.LUMBAR_FLEXION], atol=1e-9)
+    f = bottoms(low)[0]
+    # spine03 sits on the lower lumbar joint: with more of the flexion there it swings further forward.
+    assert low.points["spine03"][f, 1] > high.points["spine03"][f, 1] + 0.005
+
+
+def test_path_shapes_and_sway_decouple_the_pattern_from_the_depth():
+    early, late = motion(pelvis_power=0.6), motion(pelvis_power=1.8)
+    half = np.flatnonzero(np.isclose(early.schedule.depth, 0.5, atol=0.05) & (early.schedule.phase == "descent"))[0]
+    assert truth_channels(early)[cv.PELVIS_TILT][half] > truth_channels(late)[cv.PELVIS_TILT][half] + 3.0
+    still, swaying = motion(), motion(sway_deg=2.0, sway_seed=3)
+    wobble = truth_channels(swaying)[cv.PELVIS_TILT] - truth_channels(still)[cv.PELVIS_TILT]
+    lead = still.schedule.time_s < still.params.lead_in_s
+    assert 0.3 < np.abs(wobble[~lead]).max() <= 4.0  # relative to the lead-in's mean: at most twice the amplitude
+
+
+def test_thoracic_flexion_bends_the_upper_thorax_only():
+    plain, bent = motion(thoracic_deg=0.0), motion(thoracic_deg=15.0)
+    a, b = truth_channels(plain), truth_channels(bent)
+    np.testing.assert_allclose(a[cv.LUMBAR_FLEXION], b[cv.LUMBAR_FLEXION], atol=1e-9)
+    f = bottoms(plain)[0]
+    # The shoulders sit just above spine01: a short lever, so the trunk line turns by a fraction of it.
+    assert b[cv.TRUNK_INCLINATION][f] > a[cv.TRUNK_INCLINATION][f] + 2.0

@@ -88,3 +88,52 @@ def test_posed_body_matches_the_motion_and_keeps_its_feet_planted():
     drift = np.ptp(posed["vertices"][:, feet], axis=0).max(axis=-1)
     assert np.percentile(drift, 95) < 0.01  # within 1 cm
     assert posed["vertices"][..., 2].min() > -0.01  # nothing sinks through the floor
+
+
+def test_a_draped_shirt_bridges_the_lumbar_hollow():
+    from squatlab.synth.clothing import Outfit, dress, shell_positions, vertex_normals
+
+    body = load_body("female_average")
+    motion = squat_motion(TINY, body.skeleton)
+    posed = pose_body(body, motion, np.arange(1))["vertices"][0]
+    normals = vertex_normals(posed, body.faces)
+    sk = body.skeleton
+    gaps = {}
+    for drape in (0.0, 1.0):
+        dressing = dress(body, Outfit(loose_shirt=True, drape=drape))
+        shell = shell_positions(dressing, posed, normals)
+        near = np.abs(shell[:, 0]) < 0.03
+        hollow = near & (np.abs(shell[:, 2] - sk["spine03"][2]) < 0.02)
+        skin = (np.abs(posed[:, 0]) < 0.03) & (np.abs(posed[:, 2] - sk["spine03"][2]) < 0.02)
+        gaps[drape] = shell[hollow, 1].max() - posed[skin, 1].max()  # +y is behind the body
+    assert gaps[0.0] < 0.04  # the plain shell follows the skin's hollow
+    assert gaps[1.0] > gaps[0.0] + 0.01  # the draped one hangs free of it
+
+
+def test_phone_look_hoodie_ponytail_and_photo_background_render(tmp_path):
+    from dataclasses import replace
+
+    import av
+
+    from squatlab.synth.clothing import Outfit
+    from squatlab.synth.scene import StageSpec
+
+    squat = replace(TINY, thoracic_deg=10.0, lumbar_split=0.3, sway_deg=1.0)
+    base = ClipSpec("plain", body="female_petite", squat=squat, width=160, height=120)
+    dressed = replace(
+        base,
+        name="dressed",
+        outfit=Outfit(hoodie=True, drape=0.6, long_pants=True, loose_pants=True, ponytail=True, skin="deep"),
+        stage=StageSpec(background="photo", seed=3),
+        motion_blur=0.3,
+        noise_sd=5.0,
+        crf=30,
+    )
+    frames = {}
+    for spec in (base, dressed):
+        video = render_clip(spec, tmp_path, write_mask=True)
+        frames[spec.name] = np.stack([f.to_ndarray(format="rgb24") for f in av.open(str(video)).decode(video=0)])
+        assert len(frames[spec.name]) == squat_motion(squat).n_frames
+    assert np.abs(frames["plain"].astype(float) - frames["dressed"]).mean() > 5.0
+    # The hoodie, trousers and ponytail belong to the person's silhouette.
+    assert load_mask(tmp_path / "dressed_mask.npz").sum() > load_mask(tmp_path / "plain_mask.npz").sum()

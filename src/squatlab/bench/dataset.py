@@ -45,7 +45,9 @@ def load_clip(video: Path) -> Clip:
 
 # Bump when the pose pass's output changes (pose model, outline sampling, landmark
 # cleaning, view, joint angles): cached pose passes of an older version are not used.
-POSE_PASS_VERSION = 1
+# 2: outline rays that start outside the body; 3: the follower, the bar's discs, the pose
+# pass in parts and frames skipped while standing (issues 11 and 14) with 2's outline.
+POSE_PASS_VERSION = 3
 
 
 def _cache_key(video: Path) -> str:

@@ -24,6 +24,7 @@ class Preset(StrEnum):
     fixture = "fixture"
     barbell = "barbell"
     grid = "grid"
+    loo = "loo"
     clip = "clip"
 
 
@@ -75,6 +76,10 @@ def _specs(preset: Preset, seed: int, clips: int | None, name: str, options: dic
         specs = grid.barbell_fixture_specs()
     elif preset is Preset.grid:
         specs = grid.grid_specs(seed=seed)
+    elif preset is Preset.loo:
+        from squatlab.synth.loo import loo_specs
+
+        specs = loo_specs(seed=seed)
     else:
         specs = [_clip_spec(name, seed, options)]
     return specs[:clips] if clips else specs
@@ -83,7 +88,10 @@ def _specs(preset: Preset, seed: int, clips: int | None, name: str, options: dic
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Folder for the clips (a cache: clips already there are kept).")],
     preset: Annotated[
-        Preset, typer.Option(help="demo | fixture | barbell | grid | clip (one clip from the options below).")
+        Preset,
+        typer.Option(
+            help="demo | fixture | barbell | grid | loo (the leave-one-out grid) | clip (one clip, options below)."
+        ),
     ] = (Preset.demo),
     seed: Annotated[int, typer.Option(help="Seed of the grid's draws, or of a clip's background.")] = 0,
     clips: Annotated[int | None, typer.Option(help="Render only the first N clips of the preset.")] = None,
@@ -106,7 +114,7 @@ def synth(
     side: Annotated[str, typer.Option(help="(clip) The lifter's side facing the camera: left | right.")] = "left",
     distance: Annotated[float, typer.Option(help="(clip) Camera distance from the lifter, m (1.5-8).")] = 3.2,
     cam_height: Annotated[float, typer.Option(help="(clip) Camera height above the floor, m.")] = 1.0,
-    background: Annotated[str, typer.Option(help="(clip) plain | cluttered.")] = "plain",
+    background: Annotated[str, typer.Option(help="(clip) plain | cluttered | photo.")] = "plain",
 ) -> None:
     """Render squat clips with known pelvis tilt and lumbar flexion (video, truth CSV, JSON)."""
     from rich.console import Console

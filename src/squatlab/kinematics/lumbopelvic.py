@@ -1,29 +1,35 @@
 """Pelvis tilt and lumbar flexion from the back's outline in a side-view video.
 
 BlazePose has no pelvis or lumbar points, so the shoulder-hip line measures the trunk,
-not the low back. The low back shows in the silhouette: as the lumbar spine flexes, the
-hollow of the back between the buttocks and the shoulder blades fills in and turns into
-a bulge (as in Campos et al. 2016's geometric curvature of the lumbar spine). The pelvis
-then follows from the trunk: the trunk's tilt is the pelvis's tilt plus the lumbar
-flexion (plus the little the thoracic spine moves).
+not the low back. The low back shows in the silhouette: the outline of the sacrum and the
+buttocks tips with the pelvis, the upper back's with the thorax, and the lumbar spine's
+flexion is the difference (Campos et al. 2016 read the lumbar spine's geometric curvature
+from the back's surface).
 
-Per frame:
+The estimate reads only the back's own shape, never the depth of the squat. Per frame:
 
 1. the posterior outline points sampled from the person mask during the pose pass
    (:mod:`squatlab.pose.outline`), smoothed over time without lag;
-2. the back's *profile* in the trunk's own frame: distance behind the hip-shoulder line
-   (percent of the trunk length) at heights along it (trunk lengths above the hip).
-   Where an elbow or a hand lies at the back's surface, the profile is not used there;
-3. shape features that do not depend on where exactly the pose model puts the hip and
-   the shoulder: the depth of the lumbar hollow (sagittas of the profile at several
-   spans) and the angles of the lower and mid back's chords from vertical;
-4. their changes from the lifter's standing posture before each rep, with the changes
-   of trunk inclination, hip and knee flexion, feed a small model fitted on rendered
-   squats with known angles (ridge regression, ``lumbopelvic_model.json``;
-   ``python -m squatlab.bench.train`` refits it).
+2. re-sampled at heights counted down from the upper trunk (halfway between the
+   shoulder and ear points) in the standing trunk length, because the pose model's hip
+   point rides up the body in a deep squat (:func:`shoulder_levels`);
+3. the inclination from vertical of chords of that outline (0.15-0.3 trunk lengths long):
+   the sacrum's and the buttocks' for the pelvis, the upper back's and the trunk line
+   for the thorax (pelvis + lumbar);
+4. their changes from the lifter's standing posture feed a linear model
+   (``lumbopelvic_model.json``): thorax from the upper chords; pelvis by inverting the
+   sacrum chords' calibrated response to pelvis and lumbar spine, given the thorax;
+   lumbar flexion = thorax - pelvis (trunk = pelvis + lumbar + thoracic spine: the
+   identity the benchmark checks). It is fitted on rendered squats whose pelvis and
+   lumbar paths are set independently of the depth (:mod:`squatlab.synth.loo`) and
+   scored leaving out whole bodies, clothing and movement patterns
+   (``python -m squatlab.bench.loo``). Hip and knee angles are not inputs: with them a
+   model learns how the training squats tend to move instead of reading the back.
 
-Each frame gets a confidence from whether the whole low back was seen (and not hidden
-by the arms), how smooth the profile is (a bar, a hand or another person make it bulge),
+When the standing outline shows no lumbar hollow, it belongs to cloth hanging from the
+shoulder blades, not to the back: neither angle is measured, and a notice says so. Each
+frame gets a confidence from whether the needed stretch of the back was seen (and not
+hidden by the arms), how smooth it is (a bar, a hand or another person make it bulge),
 the view and the lifter's size in the picture. docs/lumbopelvic.md has the details and
 the failure modes.
 """
@@ -41,20 +47,19 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.kinematics.angles import trunk_inclination
 from squatlab.kinematics.baseline import baseline_curve, standing_windows
-from squatlab.kinematics.filtering import lowpass
+from squatlab.kinematics.filtering import fill_gaps, lowpass
+from squatlab.pose.outline import LEVELS
 from squatlab.settings import OutlineSettings
 from squatlab.trial import Channel, Landmarks, Notice, Trial
 
 MODEL_RESOURCE = "lumbopelvic_model.json"
 # The outline is a slow signal; 3 Hz keeps a squat's shape and removes mask flicker.
 OUTLINE_CUTOFF_HZ = 3.0
-# Heights of the profile (trunk lengths above the hip).
+# Missing outlines bridged by interpolation: shorter than a wink's last part (~0.3 s).
+OUTLINE_MAX_GAP_S = 0.1
+# Heights of the profile used for the smoothness check and the loose-clothing check
+# (trunk lengths above the hip).
 PROFILE_LEVELS = tuple(round(float(a), 2) for a in np.arange(-0.2, 0.91, 0.05))
-# The stretch that must be seen: the top of the buttocks to the lower thoracic spine. The
-# lumbar curve shows over this whole stretch (a shorter one, up to L1 alone, followed the
-# rendered lumbar flexion poorly). Elbows held behind the back (hands on the hips, a low
-# bar) hide part of it, and those frames are not measured.
-NEEDED = (-0.15, 0.7)
 # An elbow or a wrist hides the back near its height (within OCCLUSION_SPAN trunk
 # lengths) when its centre lies within OCCLUSION_MARGIN_PCT of the back's surface (an
 # arm is about that thick) and clearly behind the trunk line (BEHIND_PCT): an arm hanging
@@ -68,60 +73,94 @@ GOOD_TRUNK_PX = 100.0
 # Bend of the profile between neighbouring heights (percent of the trunk length) at
 # which it counts as corrupted rather than curved.
 MAX_BEND_PCT = 6.0
+SMOOTH_TOP = 0.7
+# Standing frames below this outline quality (smoothness, size, view, landmarks) are not
+# used as the reference: the same floor as the reports' (settings.outline.min_conf).
+MIN_STANDING_QUALITY = 0.3
 VIEW_TRUST = {"side": 1.0, "oblique": 0.3, "front": 0.0, "unknown": 0.0}
-# The model's error on rendered clear side views (python -m squatlab.bench.accuracy,
-# docs/validation.md: pelvis tilt RMSE 3.95 deg, lumbar flexion 5.05 deg). The findings
-# keep their thresholds above it plus the postural noise floor.
-PELVIS_ERROR_DEG = 4.0
-LUMBAR_ERROR_DEG = 5.0
+# Where the loose-clothing check looks, in trunk lengths above the hip: the buttocks' crest,
+# the lumbar hollow, the shoulder blades.
+BUTTOCKS_SPAN = (-0.2, 0.1)
+HOLLOW_SPAN = (0.1, 0.55)
+BLADES_SPAN = (0.55, 0.9)
+TRUNK = cv.TRUNK_INCLINATION
+# Heights are counted from halfway between the shoulder and ear points (see _upper_anchor).
+ANCHOR = "shoulder+ear"
 
-FEATURES = (
-    "sagitta_0.35_0.35",
-    "sagitta_0.25_0.25",
-    "sagitta_0.45_0.25",
-    "sagitta_0.05_0.15",
-    "chord_low_deg",
-    "chord_mid_deg",
-    cv.TRUNK_INCLINATION,
-    cv.HIP_FLEXION,
-    cv.KNEE_FLEXION,
-    "chord_bend_deg",
-    "hip_x_sagitta_0.35",
-    "hip_x_sagitta_0.25",
-    "hip_x_chord_bend",
-    "hip_squared",
-    "trunk_x_hip",
-)
+
+def chord_name(start: float, span: float) -> str:
+    """The feature name of the back's chord from ``start`` to ``start + span`` (trunk lengths)."""
+    return f"chord_{round(start, 3) + 0.0:+.3f}_{span:.3f}"  # + 0.0: no "-0.000"
+
+
+def parse_chord(name: str) -> tuple[float, float] | None:
+    """(start, span) of a chord feature name, None for another feature.
+
+    >>> parse_chord(chord_name(-0.2, 0.15)), parse_chord("trunk_inclination_deg")
+    ((-0.2, 0.15), None)
+    """
+    if not name.startswith("chord_"):
+        return None
+    start, span = name.removeprefix("chord_").split("_")
+    return float(start), float(span)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """An output as a weighted sum of feature changes from standing (no intercept)."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.features) != len(self.weights):
+            raise ValueError("the outline model has as many weights as features; refit it")
+        for name in self.features:
+            if name != TRUNK and parse_chord(name) is None:
+                raise ValueError(f"the outline model uses an unknown feature {name!r}; refit it")
+
+    def chords(self) -> list[tuple[float, float]]:
+        return [c for c in (parse_chord(n) for n in self.features) if c is not None]
+
+    def needed(self) -> tuple[float, float]:
+        """The stretch of the back (trunk lengths above the hip) the model reads."""
+        ends = [e for a, s in self.chords() for e in (a, a + s)]
+        return min(ends), max(ends)
 
 
 @dataclass(frozen=True)
 class LumboPelvicModel:
-    """Weights from :data:`FEATURES` (changes from standing) to pelvis tilt and lumbar flexion."""
+    """Pelvis tilt and lumbar flexion from the back's shape; ``pelvis_cloth`` reads the buttocks alone."""
 
-    features: tuple[str, ...]
-    pelvis_weights: tuple[float, ...]
-    lumbar_weights: tuple[float, ...]
+    pelvis: LinearModel
+    lumbar: LinearModel
+    pelvis_cloth: LinearModel | None
     provenance: dict[str, Any]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LumboPelvicModel:
-        model = cls(
-            features=tuple(data["features"]),
-            pelvis_weights=tuple(data["pelvis_weights"]),
-            lumbar_weights=tuple(data["lumbar_weights"]),
-            provenance=dict(data.get("provenance", {})),
-        )
-        if model.features != FEATURES or len(model.pelvis_weights) != len(FEATURES) != len(model.lumbar_weights):
-            raise ValueError("the outline model does not match this version's features; refit it")
-        return model
+        def linear(key: str) -> LinearModel | None:
+            part = data.get(key)
+            if part is None:
+                return None
+            return LinearModel(tuple(part["features"]), tuple(float(w) for w in part["weights"]))
+
+        pelvis, lumbar = linear("pelvis"), linear("lumbar")
+        if pelvis is None or lumbar is None:
+            raise ValueError("the outline model needs 'pelvis' and 'lumbar' parts; refit it")
+        return cls(pelvis, lumbar, linear("pelvis_cloth"), dict(data.get("provenance", {})))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "features": list(self.features),
-            "pelvis_weights": list(self.pelvis_weights),
-            "lumbar_weights": list(self.lumbar_weights),
-            "provenance": self.provenance,
-        }
+        out: dict[str, Any] = {}
+        for key in ("pelvis", "lumbar", "pelvis_cloth"):
+            part = getattr(self, key)
+            if part is not None:
+                out[key] = {"features": list(part.features), "weights": list(part.weights)}
+        out["provenance"] = self.provenance
+        return out
+
+    def parts(self) -> list[LinearModel]:
+        return [p for p in (self.pelvis, self.lumbar, self.pelvis_cloth) if p is not None]
 
 
 def load_model() -> LumboPelvicModel:
@@ -140,8 +179,13 @@ def posterior_outline(outline_xy: np.ndarray, facing: str) -> np.ndarray:
 
 
 def smooth_outline(points: np.ndarray, time_s: np.ndarray, *, cutoff_hz: float = OUTLINE_CUTOFF_HZ) -> np.ndarray:
-    """Zero-lag low-pass of every outline point over time (gaps stay gaps)."""
-    return lowpass(points, time_s, cutoff_hz=cutoff_hz)
+    """Zero-lag low-pass of every outline point over time.
+
+    Gaps of up to :data:`OUTLINE_MAX_GAP_S` (a frame or two without a pose, as in small
+    or blurred clips) are bridged first, as the landmarks are; longer gaps stay gaps.
+    """
+    filled, _ = fill_gaps(points, time_s, max_gap_s=OUTLINE_MAX_GAP_S)
+    return lowpass(filled, time_s, cutoff_hz=cutoff_hz)
 
 
 def _trunk_frame(hip: np.ndarray, shoulder: np.ndarray, facing: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -198,53 +242,150 @@ def trunk_profile(
 
 
 def arm_occlusion(
-    landmarks: Landmarks, hip: np.ndarray, shoulder: np.ndarray, facing: str, profile: np.ndarray
+    landmarks: Landmarks,
+    hip: np.ndarray,
+    shoulder: np.ndarray,
+    facing: str,
+    profile: np.ndarray,
+    levels: tuple[float, ...] = PROFILE_LEVELS,
 ) -> np.ndarray:
     """(n_frames, n_levels) True where an elbow or a wrist lies at the back's surface near that height."""
-    levels = np.asarray(PROFILE_LEVELS)
+    heights = np.asarray(levels)
     hidden = np.zeros(profile.shape, dtype=bool)
     for side in cv.SIDES:
         for part in ("elbow", "wrist"):
             point = landmarks.point(f"{side}_{part}")[:, None, :]
             along, offset = in_trunk_frame(point, hip, shoulder, facing)
             at_back = (offset > profile - OCCLUSION_MARGIN_PCT) & (offset > OCCLUSION_BEHIND_PCT)
-            near = np.abs(levels[None, :] - along) < OCCLUSION_SPAN
+            near = np.abs(heights[None, :] - along) < OCCLUSION_SPAN
             hidden |= at_back & near
     return hidden
 
 
-def _at(profile: np.ndarray, height: float) -> np.ndarray:
-    return profile[:, PROFILE_LEVELS.index(round(height, 2))]
+def shoulder_levels(
+    points: np.ndarray,
+    hip: np.ndarray,
+    shoulder: np.ndarray,
+    standing_length: float,
+    levels: np.ndarray = LEVELS,
+    top_above: float = 0.0,
+) -> np.ndarray:
+    """The outline points at heights counted down from the shoulders, in standing trunk lengths.
 
+    The pose pass samples the outline at heights along the line from the pose model's hip
+    to its shoulder. In a deep squat that hip point rides up the body (by about a tenth of
+    the trunk's length on rendered bodies, where the true hip joint is known), so a fixed
+    height from it slides down the back with the depth, and a chord that covered the
+    sacrum standing covers the lumbar spine at the bottom. The shoulders stay put on the
+    body, and the trunk does not change length, so heights measured from the shoulders in
+    the standing trunk length stay on the same part of the back. ``levels`` keeps its
+    meaning (0 = the hip, 1 = the shoulder, when standing); points are interpolated along
+    the outline. ``shoulder`` may be another point fixed on the upper trunk that stood
+    ``top_above`` standing trunk lengths above the shoulders (see :func:`_upper_anchor`).
 
-def _sagitta(profile: np.ndarray, middle: float, half_span: float) -> np.ndarray:
-    """How far the profile's middle lies behind the chord of its ends (percent): + = rounded."""
-    return _at(profile, middle) - (_at(profile, middle - half_span) + _at(profile, middle + half_span)) / 2
-
-
-def _chord_angle(profile: np.ndarray, trunk_deg: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Angle from vertical of the back's chord between two heights (deg, + = top tipped forward).
-
-    The trunk line's own angle plus the chord's angle to it: a back that lies further behind
-    the line higher up leans back relative to the trunk.
+    >>> hip, shoulder = np.array([[0.0, 80.0]]), np.array([[0.0, 0.0]])  # the trunk looks 80 long, is 100
+    >>> pts = np.stack([np.zeros(LEVELS.size), 80 - 80 * LEVELS], axis=1)[None]  # sampled from the hip point
+    >>> out = shoulder_levels(pts, hip, shoulder, 100.0)
+    >>> float(out[0, list(np.round(LEVELS, 3)).index(0.0), 1])  # 100 below the shoulder, not 80
+    100.0
     """
-    rise = 100.0 * (high - low)
-    return trunk_deg - np.degrees(np.arctan2(_at(profile, high) - _at(profile, low), rise))
+    axis = shoulder - hip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = axis / np.linalg.norm(axis, axis=1)[:, None]
+    along = 1.0 + top_above - np.einsum("nkc,nc->nk", shoulder[:, None, :] - points, unit) / standing_length
+    out = np.full((points.shape[0], levels.size, 2), np.nan)
+    for i in range(points.shape[0]):
+        ok = np.isfinite(along[i]) & np.isfinite(points[i]).all(axis=1)
+        if ok.sum() < 3:
+            continue
+        source = np.flatnonzero(ok)
+        order = np.argsort(along[i][ok])
+        a, p, source = along[i][ok][order], points[i][ok][order], source[order]
+        inside = (levels >= a[0]) & (levels <= a[-1])
+        # Never bridge a gap (an arm, the edge of the picture): both neighbours must be
+        # neighbouring samples of the outline.
+        j = np.clip(np.searchsorted(a, levels[inside]), 1, a.size - 1)
+        joined = np.abs(source[j] - source[j - 1]) == 1
+        rows = np.flatnonzero(inside)[joined]
+        out[i, rows, 0] = np.interp(levels[rows], a, p[:, 0])
+        out[i, rows, 1] = np.interp(levels[rows], a, p[:, 1])
+    return out
+
+
+def _upper_anchor(
+    trial: Trial, hip: np.ndarray, shoulder: np.ndarray, standing_length: float
+) -> tuple[np.ndarray, float]:
+    """A point fixed on the upper trunk, and how far above the shoulders it sits (standing trunk lengths).
+
+    The pose model's shoulder point follows the arms: reaching forward lifts it along the
+    trunk, crossing them lowers it (by up to 0.07 trunk lengths on rendered bodies). Its ear
+    point follows the head, whose nodding moves it mostly across the trunk, not along it.
+    Their errors are independent, so halfway between the two stays better on the body
+    (0.019 trunk lengths RMS against the true position on rendered squats, 0.03 for the
+    shoulder alone). Falls back to the shoulder where the ears are not found.
+    """
+    lm = trial.landmarks
+    assert lm is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ear = np.nanmean([lm.point("left_ear"), lm.point("right_ear")], axis=0)
+    top = np.where(np.isfinite(ear), 0.5 * (shoulder + ear), shoulder)
+    axis = shoulder - hip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up = np.einsum("nc,nc->n", top - shoulder, axis) / np.linalg.norm(axis, axis=1) / standing_length
+    above = standing_reference(trial, up)
+    return top, float(np.nanmedian(above)) if above is not None else 0.0
+
+
+def chord_angles(points: np.ndarray, facing: str, chords: list[tuple[float, float]]) -> np.ndarray:
+    """Angle from vertical of the back's chords (deg, + = the chord's top tipped forward).
+
+    ``points`` (n_frames, len(LEVELS), 2) are posterior outline points at the heights
+    :data:`~squatlab.pose.outline.LEVELS`; each chord (start, span) joins the points at
+    two of those heights. Measured in the image, against its vertical, so a chord of the
+    sacrum tips as the pelvis does whatever the rest of the trunk does.
+
+    >>> pts = np.full((1, LEVELS.size, 2), np.nan)
+    >>> k = {round(float(v), 3): i for i, v in enumerate(LEVELS)}
+    >>> pts[0, k[0.0]], pts[0, k[0.15]] = (100.0, 200.0), (110.0, 190.0)  # up and to the right
+    >>> chord_angles(pts, "right", [(0.0, 0.15)]).round(1).tolist()
+    [[45.0]]
+    >>> chord_angles(pts, "left", [(0.0, 0.15)]).round(1).tolist()
+    [[-45.0]]
+    """
+    index = {round(float(v), 3): i for i, v in enumerate(LEVELS)}
+    forward = -1.0 if facing == "left" else 1.0
+    out = np.full((points.shape[0], len(chords)), np.nan)
+    for k, (start, span) in enumerate(chords):
+        low, high = points[:, index[round(start, 3)]], points[:, index[round(start + span, 3)]]
+        out[:, k] = np.degrees(np.arctan2(forward * (high[:, 0] - low[:, 0]), low[:, 1] - high[:, 1]))
+    return out
 
 
 @dataclass(frozen=True)
-class OutlineMeasures:
-    """Per-frame base measures (absolute) and their quality."""
+class BackShape:
+    """Per-frame measures of the back (absolute, not yet relative to standing) and their quality."""
 
-    base: np.ndarray  # (n_frames, 9): sagittas, chords, trunk, hip, knee
-    seen: np.ndarray  # (n_frames,) the needed stretch of the back was seen and not hidden
-    hidden_by_arms: np.ndarray  # (n_frames,) an arm covered part of it
+    features: dict[str, np.ndarray]  # feature name -> (n_frames,) deg
+    profile: np.ndarray  # (n_frames, len(PROFILE_LEVELS)) distance behind the trunk line, percent
+    hidden: np.ndarray  # (n_frames, len(LEVELS)) an arm covers the back at that height
+    hidden_needed: np.ndarray  # (n_frames,) an arm covers part of the stretch the model reads
     bend: np.ndarray  # (n_frames,) largest bend of the profile, percent
     trunk_px: np.ndarray
 
 
-def outline_measures(trial: Trial) -> OutlineMeasures:
-    """The base measures of every frame of a video trial."""
+def _model_chords(model: LumboPelvicModel) -> list[tuple[float, float]]:
+    return sorted({c for part in model.parts() for c in part.chords()})
+
+
+def back_shape(trial: Trial, model: LumboPelvicModel, *, anchor: str = ANCHOR) -> BackShape:
+    """The back's chords the model reads, the trunk inclination, the profile, for every frame.
+
+    ``anchor``: heights counted down from halfway between the shoulder and ear points
+    (``"shoulder+ear"``, the default) or from the shoulder points (``"shoulder"``) in the
+    standing trunk length (:func:`shoulder_levels`), or along the pose model's
+    hip-shoulder line as sampled (``"hip"``); docs/validation.md compares them.
+    """
     assert trial.view is not None and trial.landmarks is not None
     lm, facing = trial.landmarks, trial.view.facing
     with warnings.catch_warnings():
@@ -252,59 +393,113 @@ def outline_measures(trial: Trial) -> OutlineMeasures:
         hip = np.nanmean([lm.point("left_hip"), lm.point("right_hip")], axis=0)
         shoulder = np.nanmean([lm.point("left_shoulder"), lm.point("right_shoulder")], axis=0)
     points = smooth_outline(posterior_outline(trial.extras["trunk_outline_xy"], facing), trial.time_s)
+    levels = tuple(float(v) for v in np.round(LEVELS, 3))
+    fine = trunk_profile(points, hip, shoulder, facing, levels)
+    hidden = arm_occlusion(lm, hip, shoulder, facing, fine, levels)
     profile = trunk_profile(points, hip, shoulder, facing, PROFILE_LEVELS)
-    hidden = arm_occlusion(lm, hip, shoulder, facing, profile)
-    needed = (np.asarray(PROFILE_LEVELS) >= NEEDED[0] - 1e-9) & (np.asarray(PROFILE_LEVELS) <= NEEDED[1] + 1e-9)
-    profile = np.where(hidden, np.nan, profile)
-    seen = np.isfinite(profile[:, needed]).all(axis=1)
-    # The mid points' hip-shoulder line; an unknown facing counts as facing right.
-    trunk_deg = trunk_inclination(hip, shoulder, -1 if facing == "left" else 1)
+    chords = _model_chords(model)
+    length = np.linalg.norm(shoulder - hip, axis=1)
+    standing = standing_reference(trial, length)
+    visible = np.where(hidden[..., None], np.nan, points)
+    reference = float(np.nanmedian(standing if standing is not None else length))
+    if anchor == "hip":
+        anchored = visible
+    else:
+        top, above = (shoulder, 0.0) if anchor == "shoulder" else _upper_anchor(trial, hip, shoulder, reference)
+        anchored = shoulder_levels(visible, hip, top, reference, top_above=above)
+    angles = chord_angles(anchored, facing, chords)
+    features = {chord_name(a, s): angles[:, k] for k, (a, s) in enumerate(chords)}
+    features[TRUNK] = trunk_inclination(hip, shoulder, -1 if facing == "left" else 1)
+    # The smoothness check covers the low back up to the lower thorax: the shoulder blades
+    # bend the outline by themselves, more so with the arms forward.
+    low, high = min(p.needed()[0] for p in model.parts()), min(max(p.needed()[1] for p in model.parts()), SMOOTH_TOP)
+    needed = (np.asarray(PROFILE_LEVELS) >= low - 1e-9) & (np.asarray(PROFILE_LEVELS) <= high + 1e-9)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         bend = np.nanmax(np.abs(np.diff(profile[:, needed], n=2, axis=1)), axis=1)
-    base = np.column_stack(
-        [
-            _sagitta(profile, 0.35, 0.35),
-            _sagitta(profile, 0.25, 0.25),
-            _sagitta(profile, 0.45, 0.25),
-            _sagitta(profile, 0.05, 0.15),
-            _chord_angle(profile, trunk_deg, -0.1, 0.3),
-            _chord_angle(profile, trunk_deg, 0.3, 0.7),
-            trial.channels[cv.TRUNK_INCLINATION].values,
-            trial.channels[cv.HIP_FLEXION].values,
-            trial.channels[cv.KNEE_FLEXION].values,
-        ]
-    )
-    base[~seen] = np.nan
-    return OutlineMeasures(base, seen, hidden[:, needed].any(axis=1), bend, np.linalg.norm(shoulder - hip, axis=1))
+    # The lifter's size in the picture: the standing trunk length (the pose model's hip point
+    # rides up at depth and would make the trunk look shorter than it is).
+    size = np.full(trial.n_frames, reference) if standing is not None else length
+    heights = np.asarray(LEVELS)
+    lo, hi = min(p.needed()[0] for p in model.parts()), max(p.needed()[1] for p in model.parts())
+    read = (heights >= lo - 0.05) & (heights <= hi + 0.05)
+    return BackShape(features, profile, hidden, hidden[:, read].any(axis=1), bend, size)
 
 
-def design(delta: np.ndarray) -> np.ndarray:
-    """The model's features (:data:`FEATURES`) from the base measures' changes from standing."""
-    sag35, sag25, _, _, chord_low, chord_mid, trunk, hip, _ = delta.T
-    bend = chord_mid - chord_low
-    return np.column_stack(
-        [delta, bend, hip * sag35 / 100, hip * sag25 / 100, hip * bend / 100, hip**2 / 100, trunk * hip / 100]
-    )
+def standing_reference(trial: Trial, values: np.ndarray) -> np.ndarray | None:
+    """Per frame, a measure's standing value (from the reps' standing windows); None without one."""
+    return baseline_curve(trial.time_s, values, standing_windows(trial))
 
 
-def standing_reference(trial: Trial, base: np.ndarray) -> np.ndarray | None:
-    """Per frame, the base measures' standing values (from the reps' standing windows)."""
-    windows = standing_windows(trial)
-    columns = [baseline_curve(trial.time_s, base[:, k], windows) for k in range(base.shape[1])]
-    if any(c is None for c in columns):
-        return None
-    return np.column_stack(columns)
+def changes(trial: Trial, shape: BackShape) -> dict[str, np.ndarray] | None:
+    """Every feature's change from standing, per frame; None when the back was never seen clearly standing.
+
+    Only standing frames whose outline is clean count towards the reference: a rack, a
+    bar or a second person touching the back while the lifter stands would otherwise
+    shift every later value.
+    """
+    clean = confidence(trial, shape, ()) >= MIN_STANDING_QUALITY
+    out = {}
+    for name, values in shape.features.items():
+        reference = standing_reference(trial, np.where(clean, values, np.nan))
+        if reference is None:
+            return None
+        out[name] = values - reference
+    return out
 
 
-def confidence(trial: Trial, m: OutlineMeasures) -> np.ndarray:
-    """0-1 per frame: back seen, profile smooth, lifter large enough, side view, joints confident."""
+def predict(part: LinearModel, delta: dict[str, np.ndarray]) -> np.ndarray:
+    """The model part's output per frame (NaN where a feature is missing)."""
+    return np.column_stack([delta[n] for n in part.features]) @ np.asarray(part.weights)
+
+
+def lumbar_hollow(profile: np.ndarray) -> np.ndarray:
+    """Depth of the lumbar hollow below the line from the buttocks' crest to the shoulder blades (percent).
+
+    ``profile`` (n, len(PROFILE_LEVELS)) is the back's distance behind the trunk line. A
+    back in fitted clothes shows its lordosis as a hollow of about 5-10 % of the trunk
+    length in standing; a shirt hanging from the shoulder blades bridges it (about 0).
+    NaN where a part is not seen.
+
+    >>> levels = np.asarray(PROFILE_LEVELS)
+    >>> back = 20 + 6 * np.cos(np.pi * (levels + 0.05) / 0.9) ** 2  # crests at -0.05 and 0.85
+    >>> float(lumbar_hollow(back[None])[0].round(1))
+    6.0
+    """
+    levels = np.asarray(PROFILE_LEVELS)
+    out = np.full(profile.shape[0], np.nan)
+    parts = [(levels >= lo - 1e-9) & (levels <= hi + 1e-9) for lo, hi in (BUTTOCKS_SPAN, HOLLOW_SPAN, BLADES_SPAN)]
+    for i, row in enumerate(profile):
+        if not all(np.isfinite(row[p]).all() for p in parts):
+            continue
+        b, s = parts[0], parts[2]
+        kb, ks = np.flatnonzero(b)[np.argmax(row[b])], np.flatnonzero(s)[np.argmax(row[s])]
+        line = np.interp(levels[parts[1]], [levels[kb], levels[ks]], [row[kb], row[ks]])
+        out[i] = float(np.max(line - row[parts[1]]))
+    return out
+
+
+def standing_hollow(trial: Trial, shape: BackShape) -> float | None:
+    """The lumbar hollow's depth over the standing windows (median, percent); None if not seen."""
+    hollow = lumbar_hollow(shape.profile)
+    inside = np.zeros(trial.n_frames, dtype=bool)
+    for start, end in standing_windows(trial):
+        inside |= (trial.time_s >= start) & (trial.time_s <= end)
+    values = hollow[inside & np.isfinite(hollow)]
+    return float(np.median(values)) if values.size >= 3 else None
+
+
+def confidence(trial: Trial, shape: BackShape, features: tuple[str, ...]) -> np.ndarray:
+    """0-1 per frame: back seen, profile smooth, lifter large enough, side view, trunk landmarks confident."""
     assert trial.view is not None
-    smooth = np.clip(1.0 - (np.nan_to_num(m.bend, nan=MAX_BEND_PCT) / MAX_BEND_PCT) ** 2, 0.0, 1.0)
-    size = np.clip((np.nan_to_num(m.trunk_px) - MIN_TRUNK_PX) / (GOOD_TRUNK_PX - MIN_TRUNK_PX), 0.0, 1.0)
+    seen = np.ones(trial.n_frames, dtype=bool)
+    for name in features:
+        seen &= np.isfinite(shape.features[name])
+    smooth = np.clip(1.0 - (np.nan_to_num(shape.bend, nan=MAX_BEND_PCT) / MAX_BEND_PCT) ** 2, 0.0, 1.0)
+    size = np.clip((np.nan_to_num(shape.trunk_px) - MIN_TRUNK_PX) / (GOOD_TRUNK_PX - MIN_TRUNK_PX), 0.0, 1.0)
     view = np.vectorize(VIEW_TRUST.get)(trial.view.kind).astype(float)
-    joints = np.min([trial.channels[n].conf for n in (cv.TRUNK_INCLINATION, cv.HIP_FLEXION, cv.KNEE_FLEXION)], axis=0)
-    return m.seen * smooth * size * view * np.clip(joints / 0.5, 0.0, 1.0)
+    joints = trial.channels[TRUNK].conf
+    return seen * smooth * size * view * np.clip(joints / 0.5, 0.0, 1.0)
 
 
 def plausible(pelvis: np.ndarray, lumbar: np.ndarray, limits: OutlineSettings) -> np.ndarray:
@@ -326,8 +521,10 @@ def lumbo_pelvic(
 
     The values are already relative to the standing window of the set (the baseline stage
     then removes what little remains). Absent, with the reason, when the outline was not
-    recorded or there is no standing to refer to. Frames whose estimates leave the
-    physiological ranges (``limits``) get confidence 0: the outline misled the model there.
+    recorded or there is no standing to refer to. Lumbar flexion is absent when a loose
+    top hides the low back (pelvis tilt then comes from the buttocks' outline, if the
+    model has a part for it). Frames whose estimates leave the physiological ranges
+    (``limits``) get confidence 0: the outline misled the model there.
     """
     names = (cv.PELVIS_TILT_ABS, cv.LUMBAR_FLEXION_ABS)
     limits = limits or OutlineSettings()
@@ -335,16 +532,18 @@ def lumbo_pelvic(
         reason = "no person mask outline was recorded for this trial"
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     model = model or load_model()
-    m = outline_measures(trial)
-    reference = standing_reference(trial, m.base)
-    if reference is None:
+    shape = back_shape(trial, model)
+    delta = changes(trial, shape)
+    if delta is None:
         reason = "the low back was never seen clearly while standing before the set, so there is no baseline"
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
-    x = design(m.base - reference)
-    pelvis, lumbar = x @ np.asarray(model.pelvis_weights), x @ np.asarray(model.lumbar_weights)
-    conf = confidence(trial, m)
+    hollow = standing_hollow(trial, shape)
+    if hollow is not None and hollow < limits.loose_hollow_pct:
+        return _under_cloth(trial, model, shape, delta, hollow, limits)
+    pelvis, lumbar = predict(model.pelvis, delta), predict(model.lumbar, delta)
+    conf = confidence(trial, shape, tuple({*model.pelvis.features, *model.lumbar.features}))
     ok = plausible(pelvis, lumbar, limits)
-    notices = _notices(trial, m, conf, ok)
+    notices = _notices(trial, shape, conf, ok)
     conf = np.where(ok, conf, 0.0)
     return {
         cv.PELVIS_TILT_ABS: Channel.measured(pelvis, conf),
@@ -352,7 +551,50 @@ def lumbo_pelvic(
     }, notices
 
 
-def _notices(trial: Trial, m: OutlineMeasures, conf: np.ndarray, ok: np.ndarray) -> list[Notice]:
+def _under_cloth(
+    trial: Trial,
+    model: LumboPelvicModel,
+    shape: BackShape,
+    delta: dict[str, np.ndarray],
+    hollow: float,
+    limits: OutlineSettings,
+) -> tuple[dict[str, Channel], list[Notice]]:
+    """A loose top over the low back: no lumbar flexion; pelvis tilt from the buttocks where they show."""
+    notices = [loose_clothing_notice(hollow, model.pelvis_cloth is not None)]
+    lumbar = Channel.absent(trial.n_frames, LOOSE_REASON)
+    if model.pelvis_cloth is None:
+        return {
+            cv.PELVIS_TILT_ABS: Channel.absent(trial.n_frames, LOOSE_REASON),
+            cv.LUMBAR_FLEXION_ABS: lumbar,
+        }, notices
+    pelvis = predict(model.pelvis_cloth, delta)
+    conf = confidence(trial, shape, model.pelvis_cloth.features)
+    ok = plausible(pelvis, np.zeros_like(pelvis), limits)
+    notices += _notices(trial, shape, conf, ok)
+    return {
+        cv.PELVIS_TILT_ABS: Channel.measured(pelvis, np.where(ok, conf, 0.0)),
+        cv.LUMBAR_FLEXION_ABS: lumbar,
+    }, notices
+
+
+LOOSE_REASON = "loose clothing over the low back: the outline follows the cloth, not the back"
+
+
+def loose_clothing_notice(hollow_pct: float, pelvis_measured: bool) -> Notice:
+    pelvis = (
+        "Pelvis tilt is read from the buttocks' outline below the cloth."
+        if pelvis_measured
+        else "Pelvis tilt is not measured either."
+    )
+    return Notice(
+        "loose_clothing_low_back",
+        f"Loose clothing over the low back: standing, the back's outline shows no lumbar hollow "
+        f"({hollow_pct:.1f} % of the trunk length), so it follows a shirt hanging from the shoulder blades, not "
+        f"the spine. Lumbar flexion is not measured. {pelvis} Film in fitted clothing to measure the low back.",
+    )
+
+
+def _notices(trial: Trial, shape: BackShape, conf: np.ndarray, ok: np.ndarray) -> list[Notice]:
     """Why pelvis and lumbar numbers are missing in a good part of the reps."""
     in_reps = np.zeros(trial.n_frames, dtype=bool)
     for rep in trial.reps:
@@ -360,7 +602,7 @@ def _notices(trial: Trial, m: OutlineMeasures, conf: np.ndarray, ok: np.ndarray)
     if not in_reps.any():
         return []
     notices = []
-    hidden = float(np.mean(m.hidden_by_arms[in_reps]))
+    hidden = float(np.mean(shape.hidden_needed[in_reps]))
     if hidden > 0.2:
         notices.append(
             Notice(

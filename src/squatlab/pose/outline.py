@@ -42,8 +42,11 @@ def sample_outline(
     """Outline points (n_levels, 2 sides, 2 coords) where the mask ends along each ray.
 
     Side 0 lies to the left of the hip->shoulder direction as drawn in the image
-    (x right, y down), side 1 to the right. NaN where the ray starts outside the mask
-    or never leaves it within reach.
+    (x right, y down), side 1 to the right. Where a ray starts outside the mask (below
+    the hip in a deep squat the trunk's line leaves the body behind the buttocks), the
+    body is looked for along the opposite ray instead: where that ray enters the mask is
+    the outline on this side, where it leaves again the outline on the other. NaN where
+    no edge is found within reach.
     """
     axis = shoulder - hip
     length = float(np.hypot(*axis))
@@ -62,12 +65,34 @@ def sample_outline(
     first = np.argmax(below, axis=2)  # first sample outside the mask
     valid = (~below[..., 0]) & below.any(axis=2)
     rows, sides = np.nonzero(valid)
-    j = first[rows, sides]
-    v0, v1 = values[rows, sides, j - 1], values[rows, sides, j]
-    frac = (v0 - _THRESHOLD) / np.maximum(v0 - v1, 1e-6)
-    p0, p1 = pts[rows, sides, j - 1], pts[rows, sides, j]
-    out[rows, sides] = p0 + frac[:, None] * (p1 - p0)
+    out[rows, sides] = _crossing(values, pts, rows, sides, first[rows, sides])
+    # Rays that start outside: the body, if any, lies along one of the two rays.
+    outside = below[:, 0, 0]
+    inside_after = ~below
+    entry = np.argmax(inside_after, axis=2)  # first sample inside the mask
+    hits = outside[:, None] & inside_after.any(axis=2)
+    for side in (0, 1):
+        rows = np.flatnonzero(hits[:, side] & ~hits[:, 1 - side])
+        if not rows.size:
+            continue
+        sides = np.full(rows.size, side)
+        j = entry[rows, side]
+        # Entering the body along this ray: the edge facing the origin, i.e. the other side's outline.
+        out[rows, 1 - side] = _crossing(values, pts, rows, sides, j)
+        # Leaving it again further on: this side's outline.
+        after = below[rows, side] & (np.arange(below.shape[2])[None, :] > j[:, None])
+        leaves = after.any(axis=1)
+        k = np.argmax(after, axis=1)
+        out[rows[leaves], side] = _crossing(values, pts, rows[leaves], sides[leaves], k[leaves])
     return out
+
+
+def _crossing(values: np.ndarray, pts: np.ndarray, rows: np.ndarray, sides: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Sub-pixel point where the mask crosses the threshold between samples j - 1 and j of each ray."""
+    v0, v1 = values[rows, sides, j - 1], values[rows, sides, j]
+    frac = (v0 - _THRESHOLD) / np.where(np.abs(v0 - v1) > 1e-6, v0 - v1, 1e-6)
+    p0, p1 = pts[rows, sides, j - 1], pts[rows, sides, j]
+    return p0 + frac[:, None] * (p1 - p0)
 
 
 def _bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -28,6 +28,8 @@ BODIES: dict[str, dict[str, float]] = {
     "male_average": {"gender": 1.0, "age": 0.5, "muscle": 0.55, "weight": 0.5, "height": 0.65, "proportions": 0.5},
     "male_heavy": {"gender": 0.95, "age": 0.6, "muscle": 0.6, "weight": 0.8, "height": 0.6, "proportions": 0.5},
     "male_athletic": {"gender": 1.0, "age": 0.45, "muscle": 0.85, "weight": 0.45, "height": 0.75, "proportions": 0.6},
+    "female_curvy": {"gender": 0.0, "age": 0.4, "muscle": 0.45, "weight": 0.72, "height": 0.45, "proportions": 0.35},
+    "male_slim": {"gender": 0.9, "age": 0.3, "muscle": 0.35, "weight": 0.25, "height": 0.55, "proportions": 0.55},
 }
 
 # The bone where each motion segment starts; bones below it in the rig move with it.
@@ -36,6 +38,7 @@ SEGMENT_BONES: dict[str, str] = {
     "spine04": "lumbar_lower",
     "spine03": "lumbar_upper",
     "spine02": "thorax",
+    "spine01": "upper_thorax",
     "neck01": "neck",
     "head": "head",
     **{f"upperleg01.{s}": f"thigh_{s.lower()}" for s in "LR"},

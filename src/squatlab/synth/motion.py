@@ -17,6 +17,13 @@ The lumbo-pelvic pattern (degrees, ``+`` = anterior pelvic tilt / lumbar flexion
   flexes by as much, so the thorax follows the same path as without the wink;
 - over-arching: during the set-up the pelvis tilts anteriorly by ``overarch_deg`` and the
   lumbar spine extends by as much; both stay so through the reps.
+
+So that no estimator can read the pattern off the depth, the paths are shaped
+independently of it: ``pelvis_power`` and ``lumbar_power`` bend the pelvis's and the
+lumbar spine's paths over the descent (early or late), ``lumbar_split`` spreads the
+lumbar flexion over the two lumbar joints, ``thoracic_deg`` bends the upper thorax on
+top of it, and ``sway_deg`` adds a slow postural wobble of the pelvis and the lumbar
+spine that has nothing to do with the depth.
 """
 
 from __future__ import annotations
@@ -114,6 +121,16 @@ class SquatParams:
     ``standing_tilt_deg``: the pelvis's standing angle from the body model's rest pose
     (people differ). ``bar_mass_ratio``: bar and plates over body mass (0 without a bar).
     ``wink_deg``: one value for every rep, or one per rep.
+
+    Shape of the lumbo-pelvic paths (defaults reproduce the original model):
+    ``pelvis_power`` raises the pelvis's eased path over the depth to this power (< 1: the
+    pelvis tips early in the descent, > 1: late); ``lumbar_power`` the same for the lumbar
+    rhythm (``lumbar_rhythm_deg * depth ** lumbar_power``); ``lumbar_split`` is the share
+    of the lumbar flexion taken at the lower lumbar joint (the rest at the upper one);
+    ``thoracic_deg`` flexes the upper thorax (spine01 and above) at the bottom, on top of
+    the lumbar spine (not part of the lumbar truth); ``sway_deg`` is the largest slow
+    wobble (0.15-0.6 Hz, drawn from ``sway_seed``) added to the pelvis and, independently,
+    to the lumbar spine over the whole clip.
     """
 
     n_reps: int = 2
@@ -136,6 +153,12 @@ class SquatParams:
     standing_tilt_deg: float = 0.0
     arms: str = "forward"
     bar_mass_ratio: float = 0.0
+    pelvis_power: float = 1.0
+    lumbar_power: float = 1.5
+    lumbar_split: float = 0.5
+    thoracic_deg: float = 0.0
+    sway_deg: float = 0.0
+    sway_seed: int = 0
 
     def __post_init__(self) -> None:
         checks = (
@@ -145,7 +168,7 @@ class SquatParams:
             (all(0.0 <= w <= 25.0 for w in self.winks), "wink_deg must lie in [0, 25]"),
             (0.3 <= self.wink_onset <= 0.95, "wink_onset must lie in [0.3, 0.95] (fraction of the depth)"),
             (0.0 <= self.overarch_deg <= 20.0, "overarch_deg must lie in [0, 20]"),
-            (0.0 <= self.pelvis_anterior_deg <= 40.0, "pelvis_anterior_deg must lie in [0, 40]"),
+            (0.0 <= self.pelvis_anterior_deg <= 50.0, "pelvis_anterior_deg must lie in [0, 50]"),
             (-10.0 <= self.lumbar_rhythm_deg <= 30.0, "lumbar_rhythm_deg must lie in [-10, 30]"),
             (0.8 <= self.stance_width <= 2.5, "stance_width must lie in [0.8, 2.5] hip widths"),
             (0.0 <= self.toe_out_deg <= 40.0, "toe_out_deg must lie in [0, 40]"),
@@ -155,6 +178,11 @@ class SquatParams:
             (self.lead_in_s >= 0.3, "lead_in_s must be >= 0.3 (the standing baseline)"),
             (self.fps > 0, "fps must be > 0"),
             (self.bar_mass_ratio >= 0.0, "bar_mass_ratio must be >= 0"),
+            (0.3 <= self.pelvis_power <= 3.0, "pelvis_power must lie in [0.3, 3]"),
+            (0.5 <= self.lumbar_power <= 4.0, "lumbar_power must lie in [0.5, 4]"),
+            (0.0 <= self.lumbar_split <= 1.0, "lumbar_split must lie in [0, 1]"),
+            (-10.0 <= self.thoracic_deg <= 20.0, "thoracic_deg must lie in [-10, 20]"),
+            (0.0 <= self.sway_deg <= 5.0, "sway_deg must lie in [0, 5]"),
         )
         for ok, message in checks:
             if not ok:
@@ -271,16 +299,33 @@ def lumbopelvic_angles(schedule: Schedule, params: SquatParams) -> dict[str, np.
     """
     p = params
     s = schedule.depth
-    rhythm_s = _ease(s)
+    rhythm_s = _ease(s) ** p.pelvis_power
     wink = np.where(schedule.rep > 0, np.array((0.0, *p.winks))[schedule.rep], 0.0)
     # Past the onset a winking pelvis stops following the trunk and tucks under; the lumbar
     # spine takes up both, so the thorax keeps its path.
-    frozen = np.where(wink > 0, _ease(np.minimum(s, p.wink_onset)), rhythm_s)
+    frozen = np.where(wink > 0, _ease(np.minimum(s, p.wink_onset)) ** p.pelvis_power, rhythm_s)
     tuck = _ease((s - p.wink_onset) / (1.0 - p.wink_onset)) * wink
     arch = schedule.arch * p.overarch_deg
     pelvis = p.standing_tilt_deg + arch + p.pelvis_anterior_deg * frozen - tuck
-    lumbar = -arch + p.lumbar_rhythm_deg * s**1.5 + p.pelvis_anterior_deg * (rhythm_s - frozen) + tuck
-    return {"pelvis": pelvis, "lumbar": lumbar, "thorax": pelvis + lumbar}
+    lumbar = -arch + p.lumbar_rhythm_deg * s**p.lumbar_power + p.pelvis_anterior_deg * (rhythm_s - frozen) + tuck
+    if p.sway_deg > 0:
+        pelvis = pelvis + sway(schedule.time_s, p.sway_deg, (p.sway_seed, 0))
+        lumbar = lumbar + sway(schedule.time_s, p.sway_deg, (p.sway_seed, 1))
+    thorax = pelvis + lumbar
+    return {"pelvis": pelvis, "lumbar": lumbar, "thorax": thorax, "upper_thorax": thorax + p.thoracic_deg * _ease(s)}
+
+
+def sway(time_s: np.ndarray, amplitude_deg: float, seed: tuple[int, int]) -> np.ndarray:
+    """A slow wobble (three sines of 0.15-0.6 Hz, random phases) peaking at ``amplitude_deg``.
+
+    >>> w = sway(np.arange(300) / 30.0, 2.0, (0, 0))
+    >>> bool(np.abs(w).max() <= 2.0 + 1e-9)
+    True
+    """
+    rng = np.random.default_rng(seed)
+    freqs, phases, weights = rng.uniform(0.15, 0.6, 3), rng.uniform(0, 2 * np.pi, 3), rng.uniform(0.5, 1.0, 3)
+    wave = np.sum(weights[:, None] * np.sin(2 * np.pi * freqs[:, None] * time_s[None, :] + phases[:, None]), axis=0)
+    return amplitude_deg * wave / weights.sum()
 
 
 def _ankles(sk: Skeleton, p: SquatParams) -> dict[str, np.ndarray]:
@@ -304,15 +349,22 @@ def _standing_hip_height(sk: Skeleton, feet: Mapping[str, np.ndarray]) -> float:
     return float(feet["ankle_l"][2] + np.sqrt((_STANDING_REACH * leg) ** 2 - dx**2 - dy**2))
 
 
-def _upper_body(sk: Skeleton, angles: Mapping[str, np.ndarray], mid_hip: np.ndarray) -> tuple[dict, dict]:
-    """Rotations and points of the pelvis, spine, neck and head for a given mid-hip position."""
+def _upper_body(
+    sk: Skeleton, angles: Mapping[str, np.ndarray], mid_hip: np.ndarray, split: float = 0.5
+) -> tuple[dict, dict]:
+    """Rotations and points of the pelvis, spine, neck and head for a given mid-hip position.
+
+    ``split``: the share of the lumbar flexion taken at the lower lumbar joint.
+    """
+    upper = angles.get("upper_thorax", angles["thorax"])
     rot = {
         "pelvis": rot_x(angles["pelvis"]),
-        "lumbar_lower": rot_x(angles["pelvis"] + 0.5 * angles["lumbar"]),
+        "lumbar_lower": rot_x(angles["pelvis"] + split * angles["lumbar"]),
         "lumbar_upper": rot_x(angles["thorax"]),
         "thorax": rot_x(angles["thorax"]),
-        "neck": rot_x(_NECK_FOLLOW * angles["thorax"]),
-        "head": rot_x(_HEAD_FOLLOW * angles["thorax"]),
+        "upper_thorax": rot_x(upper),
+        "neck": rot_x(_NECK_FOLLOW * upper),
+        "head": rot_x(_HEAD_FOLLOW * upper),
     }
     rest_mid_hip = 0.5 * (sk["hip_l"] + sk["hip_r"])
     pts = {"pelvis": mid_hip + rot["pelvis"] @ (sk["pelvis"] - rest_mid_hip)}
@@ -325,8 +377,9 @@ def _upper_body(sk: Skeleton, angles: Mapping[str, np.ndarray], mid_hip: np.ndar
     attach("spine04", "pelvis", "pelvis")
     attach("spine03", "spine04", "lumbar_lower")
     attach("spine02", "spine03", "lumbar_upper")
-    for name in ("spine01", "neck", "bar", "shoulder_l", "shoulder_r"):
-        attach(name, "spine02", "thorax")
+    attach("spine01", "spine02", "thorax")
+    for name in ("neck", "bar", "shoulder_l", "shoulder_r"):
+        attach(name, "spine01", "upper_thorax")
     attach("head", "neck", "neck")
     return rot, pts
 
@@ -361,14 +414,14 @@ def _arm_targets(sk: Skeleton, arms: str, pts: dict, rot: dict, side: str) -> tu
         target = shoulder + 0.97 * reach * direction - 0.04 * lateral
         pole = np.broadcast_to(-UP, shoulder.shape)
     elif arms == "bar":
-        target = pts["bar"] + _GRIP_HALF_WIDTH_M * lateral + rot["thorax"] @ np.array([0.0, -0.02, -0.05])
-        pole = rot["thorax"] @ unit(np.array([0.6 * sign, 0.5, -1.0]))
+        target = pts["bar"] + _GRIP_HALF_WIDTH_M * lateral + rot["upper_thorax"] @ np.array([0.0, -0.02, -0.05])
+        pole = rot["upper_thorax"] @ unit(np.array([0.6 * sign, 0.5, -1.0]))
     elif arms == "hips":
         target = pts[f"hip_{side}"] + rot["pelvis"] @ np.array([0.07 * sign, 0.01, 0.09])
         pole = rot["pelvis"] @ unit(np.array([sign, 0.6, 0.0]))
     else:  # crossed over the chest, each hand towards the other shoulder
-        target = pts[f"shoulder_{other}"] + rot["thorax"] @ np.array([0.0, -0.11, -0.07])
-        pole = rot["thorax"] @ unit(np.array([0.5 * sign, -0.3, -1.0]))
+        target = pts[f"shoulder_{other}"] + rot["upper_thorax"] @ np.array([0.0, -0.11, -0.07])
+        pole = rot["upper_thorax"] @ unit(np.array([0.5 * sign, -0.3, -1.0]))
     return target, pole
 
 
@@ -390,7 +443,7 @@ def _arms(sk: Skeleton, arms: str, pts: dict, rot: dict) -> None:
 
 def _pose(sk: Skeleton, p: SquatParams, angles: Mapping[str, np.ndarray], mid_hip: np.ndarray) -> tuple[dict, dict]:
     feet = _ankles(sk, p)
-    rot, pts = _upper_body(sk, angles, mid_hip)
+    rot, pts = _upper_body(sk, angles, mid_hip, p.lumbar_split)
     _legs(sk, feet, pts, rot)
     _arms(sk, p.arms, pts, rot)
     return rot, pts
@@ -441,7 +494,7 @@ def squat_motion(params: SquatParams, skeleton: Skeleton | None = None) -> Motio
         return np.stack([np.zeros(n), y, z_hip], axis=1)
 
     tilt = np.full(1, p.standing_tilt_deg)
-    standing = {"pelvis": tilt, "lumbar": np.zeros(1), "thorax": tilt}
+    standing = {"pelvis": tilt, "lumbar": np.zeros(1), "thorax": tilt, "upper_thorax": tilt}
     ref_hip = np.array([[0.0, 0.0, _standing_hip_height(sk, feet)]])
     target = centre_of_mass_y(_pose(sk, p, standing, ref_hip)[1], p.bar_mass_ratio)
 

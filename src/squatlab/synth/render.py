@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -49,6 +50,66 @@ class _Frame:
     body: object = None
     shell: object = None
     bar: object = None
+    hair: object = None
+
+
+# A ponytail: an ellipsoid (radii, m) hanging behind the head, tied on at this offset from
+# the head bone's head in the head's frame (behind and up).
+_PONYTAIL_RADII = (0.035, 0.04, 0.10)
+_PONYTAIL_TIE = (0.0, 0.10, 0.06)
+
+
+def _ponytail_node(pyrender, scene, rgb) -> object:
+    import trimesh
+
+    from squatlab.synth.scene import linear
+
+    mesh = trimesh.creation.icosphere(subdivisions=2)
+    mesh.apply_scale(_PONYTAIL_RADII)
+    material = pyrender.MetallicRoughnessMaterial(baseColorFactor=linear(rgb), metallicFactor=0.0, roughnessFactor=0.9)
+    return scene.add(pyrender.Mesh.from_trimesh(mesh, material=material))
+
+
+class _PhoneLook:
+    """Motion blur (each frame blended with its neighbours) and sensor noise, one frame late."""
+
+    # Noise frames drawn once and reused at random offsets: drawing a fresh one per frame
+    # costs more than rendering it.
+    _BANK = 4
+
+    def __init__(self, spec: ClipSpec) -> None:
+        self.blur, self.noise = spec.motion_blur, spec.noise_sd
+        self.rng = np.random.default_rng(zlib.crc32(spec.name.encode()))
+        self.prev: np.ndarray | None = None
+        self.cur: np.ndarray | None = None
+        self.bank: np.ndarray | None = None
+        if self.noise > 0:
+            shape = (self._BANK, spec.height, spec.width)
+            luma = self.rng.standard_normal(shape, dtype=np.float32)[..., None]
+            chroma = self.rng.standard_normal((*shape, 3), dtype=np.float32)
+            self.bank = (self.noise * (luma + 0.4 * chroma)).astype(np.float32)
+
+    def _finish(self, before: np.ndarray, frame: np.ndarray, after: np.ndarray) -> np.ndarray:
+        out = frame.astype(np.float32)
+        if self.blur > 0:
+            out = (1 - self.blur) * out + 0.5 * self.blur * (before.astype(np.float32) + after.astype(np.float32))
+        if self.bank is not None:
+            k, dy, dx = self.rng.integers(self._BANK), self.rng.integers(out.shape[0]), self.rng.integers(out.shape[1])
+            out += np.roll(self.bank[k], (dy, dx), axis=(0, 1))
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def push(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """The finished frames this one completes (none for the first)."""
+        done = []
+        if self.cur is not None:
+            done.append(self._finish(self.prev if self.prev is not None else self.cur, self.cur, rgb))
+        self.prev, self.cur = self.cur, rgb
+        return done
+
+    def flush(self) -> list[np.ndarray]:
+        if self.cur is None:
+            return []
+        return [self._finish(self.prev if self.prev is not None else self.cur, self.cur, self.cur)]
 
 
 def _body_mesh(
@@ -107,18 +168,28 @@ def _sidecar(spec: ClipSpec, motion: Motion, body: Body, timing: dict[str, float
     }
 
 
-def _frame_meshes(pyrender, scene, handles: _Frame, posed: np.ndarray, body: Body, dressing: Dressing, material):
+def _frame_meshes(
+    pyrender,
+    scene,
+    handles: _Frame,
+    posed: np.ndarray,
+    body: Body,
+    dressing: Dressing,
+    material,
+    trunk_up: np.ndarray | None = None,
+):
     """Swap the body (and shell) meshes of one frame into the scene."""
     for node in (handles.body, handles.shell):
         if node is not None:
             scene.remove_node(node)
     normals = vertex_normals(posed, body.faces)
+    skin = posed if dressing.body_offset_m is None else posed + normals * dressing.body_offset_m[:, None]
     handles.body = scene.add(
-        _body_mesh(pyrender, posed, body.faces.astype(np.uint32), dressing.colors, material, normals=normals)
+        _body_mesh(pyrender, skin, body.faces.astype(np.uint32), dressing.colors, material, normals=normals)
     )
     handles.shell = None
     if dressing.shell_smoother is not None:
-        shell = shell_positions(dressing, posed, normals)
+        shell = shell_positions(dressing, posed, normals, trunk_up=trunk_up)
         colors = np.tile(dressing.shell_color, (len(shell), 1)).astype(np.float32)
         handles.shell = scene.add(_body_mesh(pyrender, shell, dressing.shell_faces.astype(np.uint32), colors, material))
 
@@ -164,28 +235,41 @@ def _render_frames(
         baseColorFactor=(1.0, 1.0, 1.0, 1.0), metallicFactor=0.0, roughnessFactor=0.75
     )
     handles = _Frame(bar=_bar_node(pyrender, scene, spec.plate_radius_m) if spec.bar else None)
+    if spec.outfit.ponytail:
+        handles.hair = _ponytail_node(pyrender, scene, spec.outfit.hair)
     renderer = pyrender.OffscreenRenderer(spec.width, spec.height)
     writer = _VideoWriter(video, spec)
+    look = _PhoneLook(spec)
+    pts = motion.points
+    trunk_up = 0.5 * (pts["shoulder_l"] + pts["shoulder_r"] - pts["hip_l"] - pts["hip_r"])
     n, masks = motion.n_frames, []
     try:
         for start in range(0, n, CHUNK_FRAMES):
             frames = np.arange(start, min(start + CHUNK_FRAMES, n))
             posed = pose_body(body, motion, frames, cache_root)["vertices"]
             for k, i in enumerate(frames):
-                _frame_meshes(pyrender, scene, handles, posed[k], body, dressing, material)
+                _frame_meshes(pyrender, scene, handles, posed[k], body, dressing, material, trunk_up[i])
                 if handles.bar is not None:
                     pose = np.eye(4)
-                    pose[:3, :3] = motion.rotations["thorax"][i]
+                    pose[:3, :3] = motion.rotations["upper_thorax"][i]
                     pose[:3, 3] = motion.points["bar"][i]
                     scene.set_pose(handles.bar, pose)
+                if handles.hair is not None:
+                    pose = np.eye(4)
+                    tie = pts["head"][i] + motion.rotations["head"][i] @ np.array(_PONYTAIL_TIE)
+                    pose[:3, 3] = tie - np.array([0.0, 0.0, 0.7 * _PONYTAIL_RADII[2]])  # it hangs
+                    scene.set_pose(handles.hair, pose)
                 rgb, _ = renderer.render(scene)
-                writer.write(rgb)
+                for out in look.push(rgb):
+                    writer.write(out)
                 if write_mask:
-                    person = {handles.body, handles.shell} - {None}
+                    person = {handles.body, handles.shell, handles.hair} - {None}
                     seg, _ = renderer.render(scene, pyrender.RenderFlags.SEG, _seg_map(scene, person))
                     masks.append(seg[..., 0] > 127)
                 if on_frame is not None:
                     on_frame(int(i) + 1, n)
+        for out in look.flush():
+            writer.write(out)
     finally:
         writer.close()
         renderer.delete()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BACKGROUNDS = ("plain", "cluttered")
+BACKGROUNDS = ("plain", "cluttered", "photo")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,12 @@ class CameraSpec:
 
 @dataclass(frozen=True)
 class StageSpec:
-    """Background and lighting. ``light``: key-light intensity (W/m^2-like pyrender units)."""
+    """Background and lighting. ``light``: key-light intensity (W/m^2-like pyrender units).
+
+    ``background``: ``plain`` (one colour), ``cluttered`` (generated textures, boxes, a shelf,
+    a squat rack) or ``photo`` (the cluttered room in front of a generated picture of a
+    room: windows, doors, posters, soft light and blur, as a phone's background looks).
+    """
 
     background: str = "plain"
     wall_rgb: tuple[float, float, float] = (0.82, 0.82, 0.78)
@@ -148,6 +153,62 @@ def texture_image(kind: str, base: tuple[float, float, float], rng: np.random.Ge
     return (np.clip(img, 0, 1) * 255).astype(np.uint8)
 
 
+def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
+    from scipy.ndimage import gaussian_filter
+
+    return gaussian_filter(img, sigma=(sigma, sigma, 0))
+
+
+def photo_image(rng: np.random.Generator, height: int = 512, width: int = 1024) -> np.ndarray:
+    """A generated picture of a room's far side (uint8 RGB): nothing downloaded.
+
+    Light falling off across a painted wall, windows (bright), doors and cabinets (dark),
+    posters with busy content, horizontal shelving, a few bright out-of-focus spots, film
+    grain, and a slight blur for the camera's depth of field.
+    """
+    y, x = np.mgrid[0:height, 0:width] / np.array([height, width])[:, None, None]
+    wall = rng.uniform(0.35, 0.85, 3) * rng.uniform(0.8, 1.0)
+    light_x, light_y = rng.uniform(0.0, 1.0), rng.uniform(-0.2, 0.4)
+    falloff = 1.0 - 0.45 * np.clip(np.hypot(x - light_x, 0.6 * (y - light_y)), 0, 1.4) / 1.4
+    img = wall[None, None, :] * falloff[..., None]
+    img *= 0.9 + 0.2 * _noise(rng, max(height, width), 12)[:height, :width, None]
+
+    def rect(x0: float, y0: float, w: float, h: float) -> tuple[slice, slice]:
+        rows = slice(int(y0 * height), int(min(y0 + h, 1) * height))
+        return rows, slice(int(x0 * width), int(min(x0 + w, 1) * width))
+
+    for _ in range(rng.integers(1, 3)):  # windows: bright, with mullions
+        r = rect(rng.uniform(0, 0.85), rng.uniform(0.05, 0.3), rng.uniform(0.1, 0.25), rng.uniform(0.25, 0.45))
+        sky = np.array([0.85, 0.9, 0.97]) * rng.uniform(0.9, 1.1)
+        img[r] = np.clip(sky + 0.06 * rng.standard_normal(3), 0, 1)
+        sub = img[r]
+        sub[:, sub.shape[1] // 2 - 2 : sub.shape[1] // 2 + 2] = 0.3
+        sub[sub.shape[0] // 2 - 2 : sub.shape[0] // 2 + 2] = 0.3
+    for _ in range(rng.integers(1, 4)):  # doors, cabinets, machines: dark blocks reaching the floor
+        w = rng.uniform(0.06, 0.2)
+        r = rect(rng.uniform(0, 1 - w), rng.uniform(0.25, 0.55), w, 1.0)
+        img[r] = rng.uniform(0.05, 0.45, 3) * (0.85 + 0.3 * rng.random((1, 1, 1)))
+    for _ in range(rng.integers(2, 6)):  # posters: busy colour content
+        w, h = rng.uniform(0.04, 0.12), rng.uniform(0.08, 0.2)
+        r = rect(rng.uniform(0, 1 - w), rng.uniform(0.1, 0.5), w, h)
+        patch = img[r]
+        if patch.size:
+            n = max(patch.shape[:2])
+            content = _noise(rng, n, 6)[: patch.shape[0], : patch.shape[1], None]
+            patch[:] = rng.uniform(0, 1, 3) * content + rng.uniform(0, 1, 3) * (1 - content)
+    for _ in range(rng.integers(0, 3)):  # shelving lines
+        row = int(rng.uniform(0.3, 0.8) * height)
+        img[row : row + 4] *= 0.5
+    spots = np.zeros((height, width))
+    for _ in range(rng.integers(3, 9)):  # out-of-focus lights
+        cy, cx, rad = rng.uniform(0, 0.6) * height, rng.uniform(0, 1) * width, rng.uniform(6, 22)
+        spots += np.exp(-(((np.arange(height)[:, None] - cy) ** 2 + (np.arange(width)[None, :] - cx) ** 2) / rad**2))
+    img = img + 0.5 * np.clip(spots, 0, 1)[..., None]
+    img = _blur(img, rng.uniform(1.0, 3.0))
+    img = img + 0.02 * rng.standard_normal(img.shape)
+    return (np.clip(img, 0, 1) * 255).astype(np.uint8)
+
+
 def _quad(pyrender, corners: np.ndarray, image: np.ndarray | None, rgb, repeat: float = 1.0):
     """A flat rectangle (4 corners, counter-clockwise seen from the front), textured or plain."""
     uv = np.array([[0, 0], [repeat, 0], [repeat, repeat], [0, repeat]], dtype=np.float32)
@@ -230,16 +291,20 @@ def build_stage(pyrender, stage: StageSpec, cam: CameraSpec):
     rng = np.random.default_rng(stage.seed)
     scene = pyrender.Scene(bg_color=(*stage.wall_rgb, 1.0), ambient_light=(0.35, 0.35, 0.35))
     far_x = -3.0 if cam.side == "left" else 3.0  # the wall behind the lifter, seen by the camera
-    cluttered = stage.background == "cluttered"
+    cluttered = stage.background in ("cluttered", "photo")
     floor_img = texture_image(rng.choice(["tiles", "planks"]), stage.floor_rgb, rng) if cluttered else None
     floor = np.array([[-8, -8, 0], [8, -8, 0], [8, 8, 0], [-8, 8, 0]], dtype=float)
     scene.add(_quad(pyrender, floor, floor_img, stage.floor_rgb, repeat=8.0))
-    wall_img = texture_image(rng.choice(["bricks", "noise"]), stage.wall_rgb, rng) if cluttered else None
     ys, zs = (-8, 8), (0, 4)
+    repeat = 6.0
+    if stage.background == "photo":
+        wall_img, repeat = photo_image(rng, 512, 2048), 1.0  # one picture across the wall, 16 m x 4 m
+    else:
+        wall_img = texture_image(rng.choice(["bricks", "noise"]), stage.wall_rgb, rng) if cluttered else None
     wall = np.array([[far_x, ys[0], zs[0]], [far_x, ys[1], zs[0]], [far_x, ys[1], zs[1]], [far_x, ys[0], zs[1]]], float)
     if far_x > 0:
         wall = wall[::-1]
-    scene.add(_quad(pyrender, wall, wall_img, stage.wall_rgb, repeat=6.0))
+    scene.add(_quad(pyrender, wall, wall_img, stage.wall_rgb, repeat=repeat))
     if cluttered:
         _add_clutter(pyrender, scene, rng, far_x)
     pose = camera_pose(cam)

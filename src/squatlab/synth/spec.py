@@ -27,6 +27,10 @@ class ClipSpec:
     bar: bool = False
     plate_radius_m: float = 0.225  # 0.225 = 45 cm bumper/20 kg plates; ~0.16 = small iron plates
     crf: int = 23
+    # A phone's look: share of each neighbouring frame blended in (motion blur of a slow
+    # shutter, 0-0.5) and the SD of sensor noise in 8-bit levels; ``crf`` sets the compression.
+    motion_blur: float = 0.0
+    noise_sd: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.name or any(c in self.name for c in "/\\ "):
@@ -37,6 +41,8 @@ class ClipSpec:
             raise ValueError("a clip with a bar needs squat.arms == 'bar'")
         if not 0.1 <= self.plate_radius_m <= 0.25:
             raise ValueError("plate_radius_m must lie in [0.1, 0.25]")
+        if not 0.0 <= self.motion_blur <= 0.5 or not 0.0 <= self.noise_sd <= 20.0:
+            raise ValueError("motion_blur must lie in [0, 0.5] and noise_sd in [0, 20]")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
