@@ -27,7 +27,9 @@ def test_squatlab_child_reports_every_stage_and_memory():
     for name in STAGES:
         assert figures[f"stage {name}"] > 0, name
     assert 0 < figures["analysed_s"] < figures["wall_s"]
-    assert figures["overlay_s"] > figures["plain_s"] > 0  # the overlay video costs extra
+    # Both runs timed; which is faster is the benchmark's to print, not a test's to assert
+    # (on a busy machine the overlay run can finish first).
+    assert figures["overlay_s"] > 0 and figures["plain_s"] > 0
     assert figures["peak_rss_mb"] > 100  # the pose model alone is larger
 
 
