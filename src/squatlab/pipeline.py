@@ -158,7 +158,7 @@ def trial_from_pose(
             landmarks, time_s, side_min_yaw_deg=v.side_min_yaw_deg, front_max_yaw_deg=v.front_max_yaw_deg
         )
         leg_px = leg_length(landmarks, time_s, view.leg_side)
-        channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px)
+        channels = joint_channels(landmarks, time_s, view, leg_ref=leg_px, settings=v)
         bar = find_bar(landmarks, pose.extras.get(DiscSampler.key), settings.bar)
         notices = [
             *cut_short,

@@ -48,6 +48,7 @@ from squatlab import conventions as cv
 from squatlab.kinematics.angles import trunk_inclination
 from squatlab.kinematics.baseline import baseline_curve, standing_windows
 from squatlab.kinematics.filtering import fill_gaps, lowpass
+from squatlab.kinematics.video import view_trust
 from squatlab.pose.outline import LEVELS
 from squatlab.settings import OutlineSettings
 from squatlab.trial import Channel, Landmarks, Notice, Trial
@@ -77,7 +78,6 @@ SMOOTH_TOP = 0.7
 # Standing frames below this outline quality (smoothness, size, view, landmarks) are not
 # used as the reference: the same floor as the reports' (settings.outline.min_conf).
 MIN_STANDING_QUALITY = 0.3
-VIEW_TRUST = {"side": 1.0, "oblique": 0.3, "front": 0.0, "unknown": 0.0}
 # Where the loose-clothing check looks, in trunk lengths above the hip: the buttocks' crest,
 # the lumbar hollow, the shoulder blades.
 BUTTOCKS_SPAN = (-0.2, 0.1)
@@ -431,14 +431,14 @@ def standing_reference(trial: Trial, values: np.ndarray) -> np.ndarray | None:
     return baseline_curve(trial.time_s, values, standing_windows(trial))
 
 
-def changes(trial: Trial, shape: BackShape) -> dict[str, np.ndarray] | None:
+def changes(trial: Trial, shape: BackShape, settings: OutlineSettings | None = None) -> dict[str, np.ndarray] | None:
     """Every feature's change from standing, per frame; None when the back was never seen clearly standing.
 
     Only standing frames whose outline is clean count towards the reference: a rack, a
     bar or a second person touching the back while the lifter stands would otherwise
     shift every later value.
     """
-    clean = confidence(trial, shape, ()) >= MIN_STANDING_QUALITY
+    clean = confidence(trial, shape, (), settings) >= MIN_STANDING_QUALITY
     out = {}
     for name, values in shape.features.items():
         reference = standing_reference(trial, np.where(clean, values, np.nan))
@@ -489,7 +489,9 @@ def standing_hollow(trial: Trial, shape: BackShape) -> float | None:
     return float(np.median(values)) if values.size >= 3 else None
 
 
-def confidence(trial: Trial, shape: BackShape, features: tuple[str, ...]) -> np.ndarray:
+def confidence(
+    trial: Trial, shape: BackShape, features: tuple[str, ...], settings: OutlineSettings | None = None
+) -> np.ndarray:
     """0-1 per frame: back seen, profile smooth, lifter large enough, side view, trunk landmarks confident."""
     assert trial.view is not None
     seen = np.ones(trial.n_frames, dtype=bool)
@@ -497,7 +499,7 @@ def confidence(trial: Trial, shape: BackShape, features: tuple[str, ...]) -> np.
         seen &= np.isfinite(shape.features[name])
     smooth = np.clip(1.0 - (np.nan_to_num(shape.bend, nan=MAX_BEND_PCT) / MAX_BEND_PCT) ** 2, 0.0, 1.0)
     size = np.clip((np.nan_to_num(shape.trunk_px) - MIN_TRUNK_PX) / (GOOD_TRUNK_PX - MIN_TRUNK_PX), 0.0, 1.0)
-    view = np.vectorize(VIEW_TRUST.get)(trial.view.kind).astype(float)
+    view = view_trust(trial.view.kind, oblique=(settings or OutlineSettings()).oblique_trust, front=0.0)
     joints = trial.channels[TRUNK].conf
     return seen * smooth * size * view * np.clip(joints / 0.5, 0.0, 1.0)
 
@@ -533,7 +535,7 @@ def lumbo_pelvic(
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     model = model or load_model()
     shape = back_shape(trial, model)
-    delta = changes(trial, shape)
+    delta = changes(trial, shape, limits)
     if delta is None:
         reason = "the low back was never seen clearly while standing before the set, so there is no baseline"
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
@@ -541,7 +543,7 @@ def lumbo_pelvic(
     if hollow is not None and hollow < limits.loose_hollow_pct:
         return _under_cloth(trial, model, shape, delta, hollow, limits)
     pelvis, lumbar = predict(model.pelvis, delta), predict(model.lumbar, delta)
-    conf = confidence(trial, shape, tuple({*model.pelvis.features, *model.lumbar.features}))
+    conf = confidence(trial, shape, tuple({*model.pelvis.features, *model.lumbar.features}), limits)
     ok = plausible(pelvis, lumbar, limits)
     notices = _notices(trial, shape, conf, ok)
     conf = np.where(ok, conf, 0.0)
@@ -568,7 +570,7 @@ def _under_cloth(
             cv.LUMBAR_FLEXION_ABS: lumbar,
         }, notices
     pelvis = predict(model.pelvis_cloth, delta)
-    conf = confidence(trial, shape, model.pelvis_cloth.features)
+    conf = confidence(trial, shape, model.pelvis_cloth.features, limits)
     ok = plausible(pelvis, np.zeros_like(pelvis), limits)
     notices += _notices(trial, shape, conf, ok)
     return {

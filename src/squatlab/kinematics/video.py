@@ -9,10 +9,9 @@ import numpy as np
 from squatlab import conventions as cv
 from squatlab.kinematics import angles
 from squatlab.kinematics.filtering import fill_gaps, lowpass, rolling_percentile
+from squatlab.settings import ViewSettings
 from squatlab.trial import Channel, Landmarks, View
 
-# How far to trust 2-D sagittal angles in each view (multiplies the landmark confidence).
-VIEW_TRUST = {"side": 1.0, "oblique": 0.4, "front": 0.1, "unknown": 0.0}
 # Interpolated samples are guesses between two measurements.
 FILLED_TRUST = 0.6
 # Reference lengths: a high percentile over a long window, because the 2-D segments look
@@ -59,8 +58,19 @@ def _length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a - b, axis=1)
 
 
+def view_trust(kinds: np.ndarray, *, oblique: float, front: float) -> np.ndarray:
+    """Per frame, how far 2-D sagittal measures hold in the frame's view (side 1, unknown 0)."""
+    table = {"side": 1.0, "oblique": oblique, "front": front, "unknown": 0.0}
+    return np.vectorize(table.get, otypes=[float])(kinds)
+
+
 def joint_channels(
-    landmarks: Landmarks, time_s: np.ndarray, view: View, *, leg_ref: np.ndarray | None = None
+    landmarks: Landmarks,
+    time_s: np.ndarray,
+    view: View,
+    *,
+    leg_ref: np.ndarray | None = None,
+    settings: ViewSettings | None = None,
 ) -> dict[str, Channel]:
     """Hip and knee flexion, shin angle, trunk inclination, hip depth, knee past toes, hip height.
 
@@ -72,7 +82,8 @@ def joint_channels(
     facing = -1 if view.facing == "left" else 1
     p = {part: landmarks.point(f"{side}_{part}") for part in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")}
     v = {part: landmarks.vis(f"{side}_{part}") for part in p}
-    trust = np.vectorize(VIEW_TRUST.get)(view.kind).astype(float)
+    s = settings or ViewSettings()
+    trust = view_trust(view.kind, oblique=s.joint_trust_oblique, front=s.joint_trust_front)
 
     thigh_ref = rolling_percentile(_length(p["hip"], p["knee"]), time_s, window_s=_REF_WINDOW_S, q=_REF_PERCENTILE)
     leg_ref = leg_length(landmarks, time_s, side) if leg_ref is None else leg_ref
