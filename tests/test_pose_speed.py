@@ -141,9 +141,9 @@ def test_the_model_skips_frames_while_the_person_stands_and_the_gaps_are_filled(
     assert np.isfinite(fast.landmarks.xy).all()
     np.testing.assert_allclose(fast.landmarks.xy, full.landmarks.xy)
     np.testing.assert_allclose(fast.landmarks.visibility, full.landmarks.visibility)
-    outline = fast.extras["trunk_outline_xy"]
-    assert outline.shape == full.extras["trunk_outline_xy"].shape
-    assert np.isfinite(outline).sum() == np.isfinite(full.extras["trunk_outline_xy"]).sum()
+    outline = fast.extras[cv.TRUNK_OUTLINE_XY]
+    assert outline.shape == full.extras[cv.TRUNK_OUTLINE_XY].shape
+    assert np.isfinite(outline).sum() == np.isfinite(full.extras[cv.TRUNK_OUTLINE_XY]).sum()
     source = fast.extras[cv.POSE_SOURCE]
     skipped = source == cv.POSE_SOURCES["interpolated"]
     assert 130 <= skipped.sum() <= 180

@@ -36,7 +36,7 @@ def make_trial(t, drop, *, kind=None, ankle_x=None, seed=0):
     kinds = np.full(n, "side") if kind is None else kind
     view = View(kind=kinds, yaw_deg=np.full(n, 85.0), facing="right", near_side="left")
     source = Source(path="synthetic", kind="synthetic", fps=FPS, duration_s=float(t[-1]), frames=n)
-    return Trial(t, source, channels, landmarks=landmarks, view=view, extras={"leg_length_px": np.full(n, 300.0)})
+    return Trial(t, source, channels, landmarks=landmarks, view=view, extras={cv.LEG_LENGTH_PX: np.full(n, 300.0)})
 
 
 def run(trial):

@@ -155,7 +155,7 @@ def test_two_people_warned_and_one_followed():
     x = hips[np.isfinite(hips[:, 0]), 0] / trial.landmarks.image_size[0]
     # One person throughout: the followed hips stay in one half of the picture.
     assert (x < 0.5).all() or (x > 0.5).all()
-    assert len(np.unique(trial.extras["track_segment"])) == 1
+    assert len(np.unique(trial.extras[cv.TRACK_SEGMENT])) == 1
     assert len(trial.reps) >= 2
 
 

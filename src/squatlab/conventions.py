@@ -128,3 +128,13 @@ POSE_SOURCES = {"none": -1, "tracked": 0, "detected": 1, "reseeded": 2, "scanned
 # Where a barbell rides on the back: the centre of its near plates per frame (pixels, NaN
 # where not seen); only present when a bar was found (scene.bar).
 BAR_XY = "bar_xy"
+# The back's outline sampled from the person mask per frame (pose.outline; pixels, NaN where
+# not seen): what pelvis tilt and lumbar flexion are read from.
+TRUNK_OUTLINE_XY = "trunk_outline_xy"
+# The near leg's length per frame (pixels): the unit of hip drop for the rep finder.
+LEG_LENGTH_PX = "leg_length_px"
+# Which piece of the pose track each frame belongs to (pose.identity.track_segments: a new piece
+# where the hips jump to another body); the rep finder never joins two pieces into one rep.
+TRACK_SEGMENT = "track_segment"
+# The signal the reps were found on (hip drop in leg lengths, or knee flexion in deg), per frame.
+DEPTH_SIGNAL = "depth_signal"

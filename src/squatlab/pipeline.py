@@ -184,8 +184,8 @@ def trial_from_pose(
             context=context or Context(),
             extras={
                 **pose.extras,
-                "leg_length_px": leg_px,
-                "track_segment": segments,
+                cv.LEG_LENGTH_PX: leg_px,
+                cv.TRACK_SEGMENT: segments,
                 **({cv.BAR_XY: bar.xy} if bar is not None and bar.on_back else {}),
             },
         )

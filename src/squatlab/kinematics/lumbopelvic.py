@@ -392,7 +392,7 @@ def back_shape(trial: Trial, model: LumboPelvicModel, *, anchor: str = ANCHOR) -
         warnings.simplefilter("ignore", RuntimeWarning)  # frames without landmarks are all NaN
         hip = np.nanmean([lm.point("left_hip"), lm.point("right_hip")], axis=0)
         shoulder = np.nanmean([lm.point("left_shoulder"), lm.point("right_shoulder")], axis=0)
-    points = smooth_outline(posterior_outline(trial.extras["trunk_outline_xy"], facing), trial.time_s)
+    points = smooth_outline(posterior_outline(trial.extras[cv.TRUNK_OUTLINE_XY], facing), trial.time_s)
     levels = tuple(float(v) for v in np.round(LEVELS, 3))
     fine = trunk_profile(points, hip, shoulder, facing, levels)
     hidden = arm_occlusion(lm, hip, shoulder, facing, fine, levels)
@@ -530,7 +530,7 @@ def lumbo_pelvic(
     """
     names = (cv.PELVIS_TILT_ABS, cv.LUMBAR_FLEXION_ABS)
     limits = limits or OutlineSettings()
-    if trial.landmarks is None or trial.view is None or "trunk_outline_xy" not in trial.extras:
+    if trial.landmarks is None or trial.view is None or cv.TRUNK_OUTLINE_XY not in trial.extras:
         reason = "no person mask outline was recorded for this trial"
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     model = model or load_model()

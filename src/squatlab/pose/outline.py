@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from squatlab import conventions as cv
 from squatlab.pose.base import PoseResult
 from squatlab.timing import stage
 
@@ -112,7 +113,7 @@ def _bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray, width: int, heigh
 class OutlineSampler:
     """A frame analyzer (see :class:`squatlab.pose.run.FrameAnalyzer`) that keeps the trunk outline."""
 
-    key = "trunk_outline_xy"
+    key = cv.TRUNK_OUTLINE_XY
 
     def __init__(self, landmark_names: tuple[str, ...]) -> None:
         self._names = landmark_names

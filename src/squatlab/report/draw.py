@@ -64,7 +64,7 @@ def draw_pose(
     shoulder, hip = xy[lm.index(f"{near}_shoulder")], xy[lm.index(f"{near}_hip")]
     if np.all(np.isfinite(shoulder)) and np.all(np.isfinite(hip)):
         cv2.line(out, _pt(hip), _pt(shoulder), BACK, thick + 1, cv2.LINE_AA)
-    outline = trial.extras.get("trunk_outline_xy")
+    outline = trial.extras.get(cv.TRUNK_OUTLINE_XY)
     if outline is not None and trial.view is not None:
         back = outline[frame, :, 0 if trial.view.facing != "left" else 1]
         back = back[np.isfinite(back).all(axis=1)]

@@ -98,7 +98,7 @@ def crop_box(trial: Trial, frames: list[int]) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) around the lifter in all ``frames`` (landmarks and back outline), with a margin."""
     width, height = trial.landmarks.image_size
     points = [trial.landmarks.xy[frames].reshape(-1, 2)]
-    outline = trial.extras.get("trunk_outline_xy")
+    outline = trial.extras.get(cv.TRUNK_OUTLINE_XY)
     if outline is not None:
         points.append(np.asarray(outline)[frames].reshape(-1, 2))
     pts = np.concatenate(points)

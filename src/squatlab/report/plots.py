@@ -65,7 +65,7 @@ def overview_figure(trial: Trial, *, min_conf: float) -> Figure:
     fig = Figure(figsize=(6.0, 8.6), layout="constrained")
     axes = fig.subplots(3, 1, sharex=True)
     onsets = _wink_onsets(trial)
-    depth = trial.extras.get("depth_signal")
+    depth = trial.extras.get(cv.DEPTH_SIGNAL)
     if _measured(trial, cv.HIP_HEIGHT):
         _plot_channel(axes[0], trial, cv.HIP_HEIGHT, "#1f77b4", min_conf)
         axes[0].set_ylabel("hip height\n(leg lengths)")

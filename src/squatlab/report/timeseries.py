@@ -38,8 +38,8 @@ def timeseries_frame(trial: Trial) -> pd.DataFrame:
     for name, channel in trial.channels.items():
         columns[name] = np.round(channel.values, 3)
         columns[conf_column(name)] = np.round(channel.conf, 3)
-    if "depth_signal" in trial.extras:
-        columns["rep_depth_signal"] = np.round(trial.extras["depth_signal"], 4)
+    if cv.DEPTH_SIGNAL in trial.extras:
+        columns["rep_depth_signal"] = np.round(trial.extras[cv.DEPTH_SIGNAL], 4)
     if cv.POSE_PRESENCE in trial.extras:  # how far the frame's pose can be trusted (empty: no pose)
         columns[cv.POSE_PRESENCE] = np.round(trial.extras[cv.POSE_PRESENCE], 3)
     if cv.BAR_XY in trial.extras:  # the bar's path: the centre of its near plates, pixels

@@ -58,7 +58,7 @@ def _filled_from_bar(trial: Trial, depth: np.ndarray) -> np.ndarray:
     """``depth`` with the frames where the hips are lost but the bar's plate is seen filled in
     from the bar's drop, scaled to the hips' by a straight-line fit over the frames with both."""
     bar = trial.extras.get(cv.BAR_XY)
-    leg = trial.extras.get("leg_length_px")
+    leg = trial.extras.get(cv.LEG_LENGTH_PX)
     if bar is None or leg is None:
         return depth
     bar_y = fill_gaps(bar[:, 1], trial.time_s, max_gap_s=_MAX_BAR_GAP_S)[0]
@@ -188,7 +188,7 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings, bar: Ba
         depth,
         min_depth=min_depth,
         stand_tolerance=tolerance,
-        segments=trial.extras.get("track_segment"),
+        segments=trial.extras.get(cv.TRACK_SEGMENT),
         min_separation_s=reps.min_rep_s,
         cutoff_hz=reps.segment_cutoff_hz,
     )
@@ -222,7 +222,7 @@ def find_squat_reps(trial: Trial, reps: RepSettings, view: ViewSettings, bar: Ba
                 "If this is a squat set, check that the whole body is in view from the side.",
             )
         )
-    extras = {"depth_signal": depth}
+    extras = {cv.DEPTH_SIGNAL: depth}
     return replace(trial, reps=found, notices=trial.notices + tuple(notices), extras={**trial.extras, **extras})
 
 
@@ -230,7 +230,7 @@ def _motion(trial: Trial, depth: np.ndarray) -> np.ndarray:
     """How much the body moves per frame: landmark speed in leg lengths per second (video),
     else the speed of the depth signal."""
     dt = np.gradient(trial.time_s) if trial.n_frames > 1 else np.ones(1)
-    leg = trial.extras.get("leg_length_px")
+    leg = trial.extras.get(cv.LEG_LENGTH_PX)
     if trial.landmarks is not None and leg is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # untracked frames are all NaN
@@ -303,7 +303,7 @@ def _foot_travel_leg(trial: Trial, start: int, stop: int, margin_s: float) -> fl
     """How far the feet moved from ``margin_s`` before ``start`` to ``margin_s`` after ``stop``, in leg
     lengths (0 when unknown): the larger of the near ankle's horizontal travel and the change of
     the stance width (the feet jumping apart and together, seen from the front)."""
-    leg = trial.extras.get("leg_length_px")
+    leg = trial.extras.get(cv.LEG_LENGTH_PX)
     if trial.landmarks is None or trial.view is None or leg is None:
         return 0.0
     lo = int(np.searchsorted(trial.time_s, trial.time_s[start] - margin_s))
