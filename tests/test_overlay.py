@@ -1,11 +1,15 @@
 """The overlay video: every frame, encoded on its own thread, at the overlay's size."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from conftest import analysed_demo
+from squatlab import conventions as cv
 from squatlab.demo import demo_clip
 from squatlab.io.video import iter_frames, probe
+from squatlab.report.draw import OUTLINE, draw_pose
 from squatlab.report.media import OVERLAY_MAX_SIDE, _Overlay, render_media
 from squatlab.settings import Settings
 
@@ -32,3 +36,23 @@ def test_an_encoder_failure_surfaces_on_the_callers_thread(tmp_path):
             overlay.finish()
     finally:
         overlay.close()
+
+
+def _yellow(rgb: np.ndarray) -> int:
+    return int(np.all(rgb == np.array(OUTLINE, dtype=rgb.dtype), axis=-1).sum())
+
+
+def test_the_back_outline_is_drawn_only_where_pelvis_or_lumbar_was_read():
+    trial = analysed_demo()
+    pelvis, lumbar = (trial.channels[n].values for n in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION))
+    read = np.flatnonzero(np.isfinite(pelvis) & np.isfinite(lumbar))
+    rep = next(r for r in trial.reps if r.measurable)
+    frame = int(read[(read >= rep.start_frame) & (read <= rep.end_frame)][0])
+    canvas = np.zeros((trial.source.height, trial.source.width, 3), dtype=np.uint8)
+    assert _yellow(draw_pose(canvas, trial, frame)) > 0
+    blank = {
+        n: replace(trial.channels[n], values=np.full(trial.n_frames, np.nan))
+        for n in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION)
+    }
+    withheld = replace(trial, channels={**trial.channels, **blank})
+    assert _yellow(draw_pose(canvas, withheld, frame)) == 0

@@ -65,7 +65,12 @@ def draw_pose(
     if np.all(np.isfinite(shoulder)) and np.all(np.isfinite(hip)):
         cv2.line(out, _pt(hip), _pt(shoulder), BACK, thick + 1, cv2.LINE_AA)
     outline = trial.extras.get(cv.TRUNK_OUTLINE_XY)
-    if outline is not None and trial.view is not None:
+    # Withheld frames carry no value: an outline drawn there would show a reading that was not used.
+    read = any(
+        (ch := trial.channels.get(name)) is not None and np.isfinite(ch.values[frame])
+        for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION)
+    )
+    if outline is not None and trial.view is not None and read:
         back = outline[frame, :, 0 if trial.view.facing != "left" else 1]
         back = back[np.isfinite(back).all(axis=1)]
         if len(back) >= 2:  # the back's outline, as the pelvis and lumbar estimate reads it
