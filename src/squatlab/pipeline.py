@@ -91,7 +91,7 @@ def finish_video(trial: Trial, settings: Settings, *, model: LumboPelvicModel | 
     with stage("kinematics"):
         o = settings.outline
         source = replace(trial.source, pelvis_error_deg=o.pelvis_error_deg, lumbar_error_deg=o.lumbar_error_deg)
-        channels, notices = lumbo_pelvic(trial, model=model, limits=o)
+        channels, notices = lumbo_pelvic(trial, model=model, settings=o)
         trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
         trial = withhold(trial, o.min_conf)
         trial = withhold_out_of_range(apply_baseline(trial), o)

@@ -504,20 +504,20 @@ def confidence(
     return seen * smooth * size * view * np.clip(joints / 0.5, 0.0, 1.0)
 
 
-def plausible(pelvis: np.ndarray, lumbar: np.ndarray, limits: OutlineSettings) -> np.ndarray:
+def plausible(pelvis: np.ndarray, lumbar: np.ndarray, settings: OutlineSettings) -> np.ndarray:
     """Frames whose estimates lie inside the physiological ranges (NaN counts as plausible).
 
     >>> plausible(np.array([10.0, 70.0]), np.array([5.0, 5.0]), OutlineSettings()).tolist()
     [True, False]
     """
     with np.errstate(invalid="ignore"):
-        out = (pelvis < limits.pelvis_min_deg) | (pelvis > limits.pelvis_max_deg)
-        out |= (lumbar < limits.lumbar_min_deg) | (lumbar > limits.lumbar_max_deg)
+        out = (pelvis < settings.pelvis_min_deg) | (pelvis > settings.pelvis_max_deg)
+        out |= (lumbar < settings.lumbar_min_deg) | (lumbar > settings.lumbar_max_deg)
     return ~out
 
 
 def lumbo_pelvic(
-    trial: Trial, model: LumboPelvicModel | None = None, limits: OutlineSettings | None = None
+    trial: Trial, model: LumboPelvicModel | None = None, settings: OutlineSettings | None = None
 ) -> tuple[dict[str, Channel], list[Notice]]:
     """Pelvis tilt and lumbar flexion of a video trial whose reps are known, and warnings.
 
@@ -526,25 +526,25 @@ def lumbo_pelvic(
     recorded or there is no standing to refer to. Lumbar flexion is absent when a loose
     top hides the low back (pelvis tilt then comes from the buttocks' outline, if the
     model has a part for it). Frames whose estimates leave the physiological ranges
-    (``limits``) get confidence 0: the outline misled the model there.
+    (``settings``, its pelvis and lumbar ranges) get confidence 0: the outline misled the model there.
     """
     names = (cv.PELVIS_TILT_ABS, cv.LUMBAR_FLEXION_ABS)
-    limits = limits or OutlineSettings()
+    settings = settings or OutlineSettings()
     if trial.landmarks is None or trial.view is None or cv.TRUNK_OUTLINE_XY not in trial.extras:
         reason = "no person mask outline was recorded for this trial"
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     model = model or load_model()
     shape = back_shape(trial, model)
-    delta = changes(trial, shape, limits)
+    delta = changes(trial, shape, settings)
     if delta is None:
         reason = "the low back was never seen clearly while standing before the set, so there is no baseline"
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     hollow = standing_hollow(trial, shape)
-    if hollow is not None and hollow < limits.loose_hollow_pct:
-        return _under_cloth(trial, model, shape, delta, hollow, limits)
+    if hollow is not None and hollow < settings.loose_hollow_pct:
+        return _under_cloth(trial, model, shape, delta, hollow, settings)
     pelvis, lumbar = predict(model.pelvis, delta), predict(model.lumbar, delta)
-    conf = confidence(trial, shape, tuple({*model.pelvis.features, *model.lumbar.features}), limits)
-    ok = plausible(pelvis, lumbar, limits)
+    conf = confidence(trial, shape, tuple({*model.pelvis.features, *model.lumbar.features}), settings)
+    ok = plausible(pelvis, lumbar, settings)
     notices = _notices(trial, shape, conf, ok)
     conf = np.where(ok, conf, 0.0)
     return {
@@ -559,7 +559,7 @@ def _under_cloth(
     shape: BackShape,
     delta: dict[str, np.ndarray],
     hollow: float,
-    limits: OutlineSettings,
+    settings: OutlineSettings,
 ) -> tuple[dict[str, Channel], list[Notice]]:
     """A loose top over the low back: no lumbar flexion; pelvis tilt from the buttocks where they show."""
     notices = [loose_clothing_notice(hollow, model.pelvis_cloth is not None)]
@@ -570,8 +570,8 @@ def _under_cloth(
             cv.LUMBAR_FLEXION_ABS: lumbar,
         }, notices
     pelvis = predict(model.pelvis_cloth, delta)
-    conf = confidence(trial, shape, model.pelvis_cloth.features, limits)
-    ok = plausible(pelvis, np.zeros_like(pelvis), limits)
+    conf = confidence(trial, shape, model.pelvis_cloth.features, settings)
+    ok = plausible(pelvis, np.zeros_like(pelvis), settings)
     notices += _notices(trial, shape, conf, ok)
     return {
         cv.PELVIS_TILT_ABS: Channel.measured(pelvis, np.where(ok, conf, 0.0)),
