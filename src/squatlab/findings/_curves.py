@@ -168,14 +168,24 @@ def usable(trial: Trial, name: str) -> Channel | None:
     return channel
 
 
-def why_missing(trial: Trial, name: str) -> str:
-    """A plain reason why channel ``name`` cannot be used."""
-    spec = CHANNELS.get(name)
-    label = spec.label.lower() if spec else name
-    channel = trial.channels.get(name)
-    if channel is None:
-        return f"{label} was not provided by this source"
-    return f"{label} could not be measured ({channel.absent_reason})"
+def why_missing(trial: Trial, *names: str) -> str:
+    """A plain reason why the channels ``names`` cannot be used; channels missing for the same
+    reason share one sentence, so a reader is not told the same cause twice."""
+    groups: dict[str | None, list[str]] = {}
+    for name in names:
+        spec = CHANNELS.get(name)
+        channel = trial.channels.get(name)
+        groups.setdefault(None if channel is None else channel.absent_reason, []).append(
+            spec.label.lower() if spec else name
+        )
+    parts = []
+    for reason, labels in groups.items():
+        subject = " and ".join(labels)
+        if reason is None:
+            parts.append(f"{subject} {'was' if len(labels) == 1 else 'were'} not provided by this source")
+        else:
+            parts.append(f"{subject} could not be measured ({reason})")
+    return "; ".join(parts)
 
 
 def coverage(channel: Channel, first: int, last: int) -> tuple[float, float]:

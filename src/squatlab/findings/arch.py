@@ -75,10 +75,11 @@ def extension_curve(
                 (cv.LUMBAR_FLEXION,),
             ), None
         reasons.append(f"lumbar flexion measured with enough confidence in only {covered:.0%} of the rep")
-    else:
-        reasons.append(c.why_missing(trial, cv.LUMBAR_FLEXION))
     if pelvis is None:
-        return None, "; ".join([*reasons, c.why_missing(trial, cv.PELVIS_TILT)])
+        missing = (cv.PELVIS_TILT,) if lumbar is not None else (cv.LUMBAR_FLEXION, cv.PELVIS_TILT)
+        return None, "; ".join([*reasons, c.why_missing(trial, *missing)])
+    if lumbar is None:
+        reasons.append(c.why_missing(trial, cv.LUMBAR_FLEXION))
     reference = _trunk_reference(trial, rep, frames.start) if trunk is not None else None
     if trunk is not None and reference is not None:
         cov_p, conf_p = c.coverage(pelvis, setup_first, frames.end)
