@@ -138,7 +138,8 @@ def _wink_deg(value: float | list[float] | None) -> float:
     return float(value or 0.0)
 
 
-def _rmse(e: np.ndarray) -> float:
+def rmse(e: np.ndarray) -> float:
+    """Root mean square of errors; NaN when there are none."""
     return float(np.sqrt(np.mean(e**2))) if e.size else float("nan")
 
 
@@ -155,13 +156,13 @@ def condition_table(results: list[ClipResult]) -> pd.DataFrame:
             {
                 "condition": label,
                 "clips": len(rs),
-                "pelvis RMSE": _rmse(pe),
+                "pelvis RMSE": rmse(pe),
                 "pelvis bias": float(np.mean(pe)) if pe.size else np.nan,
-                "lumbar RMSE": _rmse(le),
+                "lumbar RMSE": rmse(le),
                 "lumbar bias": float(np.mean(le)) if le.size else np.nan,
                 "coverage": float(np.mean([r.coverage for r in rs])) if rs else np.nan,
                 **{
-                    f"{cv.CHANNELS[name].label.split()[0].lower()} RMSE": _rmse(
+                    f"{cv.CHANNELS[name].label.split()[0].lower()} RMSE": rmse(
                         np.concatenate([r.joint_err[name] for r in rs]) if rs else np.array([])
                     )
                     for name in cv.JOINT_ANGLES
@@ -192,8 +193,8 @@ def worst(results: list[ClipResult], k: int = 6) -> pd.DataFrame:
     rows = [
         {
             "clip": r.name,
-            "pelvis RMSE": _rmse(r.pelvis_err),
-            "lumbar RMSE": _rmse(r.lumbar_err),
+            "pelvis RMSE": rmse(r.pelvis_err),
+            "lumbar RMSE": rmse(r.lumbar_err),
             "coverage": r.coverage,
             "wink deg": r.wink_deg,
             "flagged": r.detected,
@@ -213,7 +214,7 @@ def run(clips_dir: Path, cache: Path) -> list[ClipResult]:
             results.append(failed(clip))
             continue
         results.append(evaluate(clip, trial))
-        print(f"  {clip.name}: pelvis RMSE {_rmse(results[-1].pelvis_err):.1f}", flush=True)
+        print(f"  {clip.name}: pelvis RMSE {rmse(results[-1].pelvis_err):.1f}", flush=True)
     return results
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from squatlab import conventions as cv
-from squatlab.bench.accuracy import markdown
+from squatlab.bench.accuracy import markdown, rmse
 from squatlab.bench.dataset import DEFAULT_CACHE, Clip, iter_clips, tracked
 from squatlab.bench.train import DESIGNS, SHIPPED, ClipData, collect, fit_design, to_model
 from squatlab.trial import Trial
@@ -135,10 +135,6 @@ def evaluate(clip: Clip, trial: Trial, factors: dict[str, str]) -> ClipResult:
     )
 
 
-def _rmse(e: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(e**2))) if e.size else float("nan")
-
-
 def _cat(results: list[ClipResult], attr: str) -> np.ndarray:
     parts = [getattr(r, attr) for r in results]
     return np.concatenate(parts) if parts else np.array([])
@@ -162,9 +158,9 @@ def condition_table(results: list[ClipResult]) -> pd.DataFrame:
             {
                 "condition": label,
                 "clips": len(rs),
-                "pelvis RMSE": _rmse(pe),
+                "pelvis RMSE": rmse(pe),
                 "pelvis bias": float(np.mean(pe)) if pe.size else np.nan,
-                "lumbar RMSE": _rmse(le),
+                "lumbar RMSE": rmse(le),
                 "lumbar bias": float(np.mean(le)) if le.size else np.nan,
                 "pelvis coverage": float(np.mean([r.coverage_pelvis for r in rs])),
                 "lumbar coverage": float(np.mean([r.coverage_lumbar for r in rs])),
@@ -204,8 +200,8 @@ def worst(results: list[ClipResult], k: int = 8) -> pd.DataFrame:
     rows = [
         {
             "clip": r.name,
-            "pelvis RMSE": _rmse(r.pelvis_err),
-            "lumbar RMSE": _rmse(r.lumbar_err),
+            "pelvis RMSE": rmse(r.pelvis_err),
+            "lumbar RMSE": rmse(r.lumbar_err),
             "coverage": r.coverage_pelvis,
             "winks (true/est.)": ", ".join(
                 f"{rep.true_wink_deg:.0f}/{'-' if rep.magnitude_deg is None else f'{rep.magnitude_deg:.0f}'}"
@@ -227,9 +223,9 @@ def identity_table(results: list[ClipResult]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"quantity": "truth: pelvis + lumbar - trunk change", "median": float(np.median(true)),
-             "RMS": _rmse(true), "90th pct |.|": float(np.percentile(np.abs(true), 90))},
+             "RMS": rmse(true), "90th pct |.|": float(np.percentile(np.abs(true), 90))},
             {"quantity": "estimates: pelvis + lumbar - measured trunk change", "median": float(np.median(est)),
-             "RMS": _rmse(est), "90th pct |.|": float(np.percentile(np.abs(est), 90))},
+             "RMS": rmse(est), "90th pct |.|": float(np.percentile(np.abs(est), 90))},
         ]
     )  # fmt: skip
 
@@ -275,8 +271,8 @@ def frame_level(clips: list[ClipData], protocol: str) -> pd.DataFrame:
         rows.append(
             {
                 "design": name,
-                "pelvis RMSE": _rmse(np.concatenate(errors["pelvis"])),
-                "lumbar RMSE": _rmse(np.concatenate(errors["lumbar"])),
+                "pelvis RMSE": rmse(np.concatenate(errors["pelvis"])),
+                "lumbar RMSE": rmse(np.concatenate(errors["lumbar"])),
                 "wink ratio": float(np.polyfit(true[winking], found[winking], 1)[0]) if winking.sum() > 2 else np.nan,
             }
         )
