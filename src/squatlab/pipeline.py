@@ -53,6 +53,7 @@ def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict, s
         variable_frame_rate=variable_frame_rate,
         pelvis_error_deg=settings.outline.pelvis_error_deg,
         lumbar_error_deg=settings.outline.lumbar_error_deg,
+        wink_error_deg=settings.outline.wink_error_deg,
         details=details,
     )
 
@@ -90,7 +91,12 @@ def finish_video(trial: Trial, settings: Settings, *, model: LumboPelvicModel | 
         trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
     with stage("kinematics"):
         o = settings.outline
-        source = replace(trial.source, pelvis_error_deg=o.pelvis_error_deg, lumbar_error_deg=o.lumbar_error_deg)
+        source = replace(
+            trial.source,
+            pelvis_error_deg=o.pelvis_error_deg,
+            lumbar_error_deg=o.lumbar_error_deg,
+            wink_error_deg=o.wink_error_deg,
+        )
         channels, notices = lumbo_pelvic(trial, model=model, settings=o)
         trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
         trial = withhold(trial, o.min_conf)

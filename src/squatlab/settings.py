@@ -764,19 +764,28 @@ class OutlineSettings:
         allowed=(0.0, 1.0),
     )
     pelvis_error_deg: float = param(
-        6.2,
+        5.6,
         "deg",
         "The outline model's pelvis tilt RMSE on rendered clear side views of bodies, clothing and movement "
         "patterns it was not fitted on (python -m squatlab.bench.loo, strict protocol, docs/validation.md); the "
-        "findings keep their thresholds above it plus the postural noise floor. 5.2 with the pose pass before "
-        "the follower (issue 11).",
+        "findings keep their thresholds above it plus the postural noise floor. 6.2 before clips without a "
+        "clean standing outline were left unmeasured (min_standing_clean_s).",
         allowed=(0.0, 30.0),
     )
     lumbar_error_deg: float = param(
-        6.8,
+        6.3,
         "deg",
-        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md); 5.7 "
-        "with the pose pass before the follower (issue 11).",
+        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md); 6.8 "
+        "before clips without a clean standing outline were left unmeasured (min_standing_clean_s).",
+        allowed=(0.0, 30.0),
+    )
+    wink_error_deg: float = param(
+        4.3,
+        "deg",
+        "The outline model's error of a butt wink's size (descent peak minus bottom within one rep), RMSE over "
+        "every judged rep of the same leave-one-out benchmark (strict protocol, docs/validation.md), winks and "
+        "reps without one alike. A change within a rep escapes the slow offsets in the pelvis error above, so "
+        "the wink threshold uses this one: max(wink_min_deg, noise_k * sqrt(drift^2 + this^2)).",
         allowed=(0.0, 30.0),
     )
     oblique_trust: float = param(
@@ -787,6 +796,16 @@ class OutlineSettings:
         "joint line (view.joint_trust_oblique 0.4), so oblique back values sit at the confidence floor (0.3) at "
         "best and count only where every other check is clean.",
         allowed=(0.0, 1.0),
+    )
+    min_standing_clean_s: float = param(
+        0.25,
+        "s",
+        "Every pelvis and lumbar value is a change from the back's standing outline, so that outline must be "
+        "seen cleanly (smooth, unhidden, in view) for at least this long in one standing window: a reference "
+        "taken from a few frames carries their mask flicker, or a rack touching the back, into every later "
+        "value (a rendered clip with 0.1 s of clean standing read the pelvis 21 deg off; 0.25 s is about 8 "
+        "frames at 30 fps, enough for the median to settle). Shorter: no pelvis or lumbar values, with the reason.",
+        allowed=(0.0, 5.0),
     )
     loose_hollow_pct: float = param(
         5.0,

@@ -89,6 +89,9 @@ class Source:
     # findings keep their thresholds above it plus the postural noise floor.
     pelvis_error_deg: float = 5.0
     lumbar_error_deg: float = 6.0
+    # The error of a butt wink's size (descent peak minus bottom, within one rep) where it was
+    # measured apart from the pelvis's (1 SD, degrees); None: the pelvis tilt error stands for it.
+    wink_error_deg: float | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -104,6 +104,18 @@ def test_threshold_rises_with_the_sources_error():
     assert "cannot tell changes under 11.7 deg" in rough[0]["explanation"]
 
 
+def test_a_sources_own_wink_error_sets_the_wink_threshold():
+    """A wink is a change within one rep; where the source measured that error apart, it counts."""
+    rough = synthetic_set(wink_deg=11.0, pelvis_error_deg=5.0)
+    own = dataclasses.replace(rough, source=dataclasses.replace(rough.source, wink_error_deg=2.0))
+    assert not any(w["detected"] for w in winks(rough))
+    found = winks(own)
+    assert all(w["detected"] for w in found)
+    assert found[0]["threshold_deg"] == pytest.approx(2 * np.hypot(3, 2), abs=0.1)
+    assert found[0]["evidence"]["values"]["wink_error_deg"] == 2.0
+    assert found[0]["evidence"]["values"]["pelvis_error_deg"] == 5.0
+
+
 def test_settings_are_used():
     strict = FindingSettings(noise_k=4.0)
     trial = synthetic_set(wink_deg=15.0, pelvis_error_deg=2.0)

@@ -116,6 +116,7 @@ def test_video_export_opens_in_opensim_and_analyses_the_same(tmp_path):
 
     again = analyze_lab(mot)
     assert again.view is not None and again.source.pelvis_error_deg == trial.source.pelvis_error_deg
+    assert trial.source.wink_error_deg is not None and again.source.wink_error_deg == trial.source.wink_error_deg
     assert again.baseline == pytest.approx(dict(trial.baseline))
     assert_same_analysis(trial, again)
     assert {n.code for n in trial.notices} == {n.code for n in again.notices}

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from squatlab.kinematics import lumbopelvic as lp
 from squatlab.kinematics.lumbopelvic import (
     PROFILE_LEVELS,
     TRUNK,
@@ -17,6 +18,7 @@ from squatlab.kinematics.lumbopelvic import (
 )
 from squatlab.pose.outline import LEVELS, sample_outline
 from squatlab.settings import OutlineSettings
+from squatlab.testing.sets import synthetic_set
 
 
 def test_profile_is_measured_behind_the_trunk_for_both_facings():
@@ -138,3 +140,30 @@ def test_values_outside_the_physiological_range_are_withheld():
     pelvis = np.array([10.0, 70.0, 10.0, 10.0, np.nan])
     lumbar = np.array([20.0, 10.0, 60.0, -30.0, 5.0])
     assert plausible(pelvis, lumbar, limits).tolist() == [True, False, False, False, True]
+
+
+def _clean_for(trial, seconds: float) -> np.ndarray:
+    """A clean outline for ``seconds`` at the start of the first standing window, nowhere else."""
+    start, _ = trial.reps[0].standing
+    return (trial.time_s >= start) & (trial.time_s < start + seconds)
+
+
+def test_a_standing_reference_needs_enough_clean_frames(monkeypatch):
+    """A few clean frames (a rack touching the back the rest of the time) make no baseline."""
+    trial = synthetic_set(n_reps=2, kind="video")
+    assert trial.reps[0].standing is not None
+    min_s = OutlineSettings().min_standing_clean_s
+    assert lp.clean_standing_windows(trial, _clean_for(trial, 0.1), min_s) == []
+    assert lp.clean_standing_windows(trial, _clean_for(trial, 0.6), min_s) == [trial.reps[0].standing]
+
+    values = np.where(_clean_for(trial, 0.6), 4.0, 40.0)
+    shape = type("Shape", (), {"features": {"chord": values}})()
+    for seconds, expected in ((0.1, None), (0.6, 4.0)):
+        clean = _clean_for(trial, seconds)
+        monkeypatch.setattr(lp, "confidence", lambda *_a, clean=clean, **_k: np.where(clean, 1.0, 0.0))
+        delta = lp.changes(trial, shape, OutlineSettings())
+        if expected is None:
+            assert delta is None
+        else:
+            assert delta is not None
+            assert np.allclose(delta["chord"], values - expected)

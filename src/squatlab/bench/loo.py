@@ -196,6 +196,15 @@ def wink_table(results: list[ClipResult], *, goal_only: bool = True) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def wink_rmse(results: list[ClipResult]) -> float:
+    """RMSE of the findings' wink magnitude over every judged rep of the goal set, winks or not.
+
+    The measured value behind ``settings.outline.wink_error_deg``.
+    """
+    reps = [rep for r in results if r.goal for rep in r.reps if rep.judged and rep.magnitude_deg is not None]
+    return rmse(np.array([rep.magnitude_deg - rep.true_wink_deg for rep in reps]))
+
+
 def worst(results: list[ClipResult], k: int = 8) -> pd.DataFrame:
     rows = [
         {
@@ -361,6 +370,7 @@ def main(argv: list[str] | None = None) -> None:
                 "pelvis RMSE": goal["pelvis RMSE"],
                 "lumbar RMSE": goal["lumbar RMSE"],
                 "wink magnitude error median": winks.iloc[0]["magnitude error median"],
+                "wink magnitude RMSE, all judged reps": wink_rmse(results),
                 "winks >= 10 flagged": winks.iloc[0]["share flagged of judged"],
                 "no-wink reps flagged": winks.iloc[2]["share flagged of judged"],
             }

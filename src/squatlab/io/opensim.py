@@ -266,6 +266,9 @@ def read_mot(path: str | Path, *, settings: LabSettings | None = None) -> Trial:
         frames=int(time_s.size),
         pelvis_error_deg=_error(meta, "pelvis_error_deg", settings.opensim_pelvis_error_deg),
         lumbar_error_deg=_error(meta, "lumbar_error_deg", settings.opensim_lumbar_error_deg),
+        wink_error_deg=(
+            _error(meta, "wink_error_deg", settings.opensim_pelvis_error_deg) if "wink_error_deg" in meta else None
+        ),
         details=details,
     )
     # squatlab's own exports keep the analysis's clock; other files start at their first row.

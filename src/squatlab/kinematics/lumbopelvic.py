@@ -438,13 +438,26 @@ def changes(trial: Trial, shape: BackShape, settings: OutlineSettings | None = N
     bar or a second person touching the back while the lifter stands would otherwise
     shift every later value.
     """
+    settings = settings or OutlineSettings()
     clean = confidence(trial, shape, (), settings) >= MIN_STANDING_QUALITY
+    windows = clean_standing_windows(trial, clean, settings.min_standing_clean_s)
     out = {}
     for name, values in shape.features.items():
-        reference = standing_reference(trial, np.where(clean, values, np.nan))
+        reference = baseline_curve(trial.time_s, np.where(clean, values, np.nan), windows)
         if reference is None:
             return None
         out[name] = values - reference
+    return out
+
+
+def clean_standing_windows(trial: Trial, clean: np.ndarray, min_s: float) -> list[tuple[float, float]]:
+    """The standing windows in which the back's outline was clean for at least ``min_s`` seconds."""
+    step = float(np.median(np.diff(trial.time_s))) if trial.n_frames > 1 else 0.0
+    out = []
+    for start, end in standing_windows(trial):
+        inside = (trial.time_s >= start) & (trial.time_s <= end) & clean
+        if inside.sum() >= 2 and inside.sum() * step >= min_s:
+            out.append((start, end))
     return out
 
 
@@ -537,7 +550,11 @@ def lumbo_pelvic(
     shape = back_shape(trial, model)
     delta = changes(trial, shape, settings)
     if delta is None:
-        reason = "the low back was never seen clearly while standing before the set, so there is no baseline"
+        reason = (
+            f"the low back's outline was seen clearly for less than {settings.min_standing_clean_s:g} s of standing "
+            "(too short a stand before the reps, or something touching or hiding the back), so there is no "
+            "baseline to measure from"
+        )
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     hollow = standing_hollow(trial, shape)
     if hollow is not None and hollow < settings.loose_hollow_pct:

@@ -174,6 +174,7 @@ def results_dict(trial: Trial, settings: Settings, outputs: dict[str, str] | Non
             "variable_frame_rate": src.variable_frame_rate,
             "pelvis_error_deg": src.pelvis_error_deg,
             "lumbar_error_deg": src.lumbar_error_deg,
+            "wink_error_deg": src.wink_error_deg,
             "details": dict(src.details),
         },
         "context": {

@@ -17,8 +17,8 @@ NAMES = {"butt_wink": "Butt wink", "over_arch": "Over-arched low back"}
 # What each source's pelvis and lumbar numbers rest on, said beside the finding that uses them.
 _VIDEO_PELVIS = (
     "From video, pelvis tilt is read from the back's outline by a model that is within about {pelvis:g}° "
-    "on rendered bodies and has not been checked against a lab reference on real lifters: treat the size as "
-    "indicative."
+    "(a wink's size within about {wink:g}°) on rendered bodies and has not been checked against a lab "
+    "reference on real lifters: treat the size as indicative."
 )
 _VIDEO_LUMBAR = (
     "From video, lumbar numbers are indicative: the low back's outline model has not been checked against a "
@@ -97,10 +97,12 @@ def finding_limit(results: dict[str, Any], key: str, finding: dict[str, Any] | N
     method = finding.get("method", "lumbar")
     if _from_video(results):
         if key == "butt_wink":
-            return _VIDEO_PELVIS.format(pelvis=pelvis or 4)
+            return _VIDEO_PELVIS.format(pelvis=pelvis or 4, wink=source.get("wink_error_deg") or pelvis or 4)
         return _VIDEO_LUMBAR if method == "lumbar" else _VIDEO_PELVIS_TRUNK
     name = _SOURCE_NAMES.get(source.get("kind"), "this source")
     what, error = ("pelvis tilt", pelvis) if key == "butt_wink" or method != "lumbar" else ("lumbar flexion", lumbar)
+    if key == "butt_wink" and source.get("wink_error_deg") is not None:
+        what, error = "a butt wink's size", source["wink_error_deg"]
     return f"From {name}, {what} is measured to about {error:g}° (1 SD); the threshold sits above that."
 
 
