@@ -94,6 +94,15 @@ class Source:
     wink_error_deg: float | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def wink_error(self) -> float:
+        """The error the butt-wink threshold uses: the wink's own where measured, else the pelvis tilt's.
+
+        A wink is a change within one rep (descent peak minus bottom), so it escapes the
+        slow offsets that make up much of a video estimate's error against standing.
+        """
+        return float(self.wink_error_deg if self.wink_error_deg is not None else self.pelvis_error_deg)
+
 
 @dataclass(frozen=True)
 class Notice:

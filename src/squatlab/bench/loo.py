@@ -181,7 +181,8 @@ def wink_table(results: list[ClipResult], *, goal_only: bool = True) -> pd.DataF
         ("no wink", negative),
     ):
         judged = [r for r in sel if r.judged]
-        errors = [abs(r.magnitude_deg - r.true_wink_deg) for r in judged if r.magnitude_deg is not None]
+        signed = [r.magnitude_deg - r.true_wink_deg for r in judged if r.magnitude_deg is not None]
+        errors = [abs(e) for e in signed]
         rows.append(
             {
                 "truth": label,
@@ -191,6 +192,8 @@ def wink_table(results: list[ClipResult], *, goal_only: bool = True) -> pd.DataF
                 "share flagged of judged": sum(r.flagged for r in judged) / max(len(judged), 1),
                 "magnitude error median": float(np.median(errors)) if errors else np.nan,
                 "magnitude error 90th pct": float(np.percentile(errors, 90)) if errors else np.nan,
+                # An absolute error hides winks read systematically too small; this shows it.
+                "signed error median": float(np.median(signed)) if signed else np.nan,
             }
         )
     return pd.DataFrame(rows)

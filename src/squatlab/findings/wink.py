@@ -40,17 +40,6 @@ class TiltShape:
         return self.peak_deg - self.bottom_deg
 
 
-def wink_error(trial: Trial) -> float:
-    """The source's error of a butt wink's size: its own where measured, else the pelvis tilt's.
-
-    A wink is a change within one rep (descent peak minus bottom), so it escapes the slow
-    offsets that make up much of a video estimate's error against standing; the video
-    source measures it on its own (settings.outline.wink_error_deg).
-    """
-    own = trial.source.wink_error_deg
-    return float(own) if own is not None else float(trial.source.pelvis_error_deg)
-
-
 def posterior_tilt(curve: np.ndarray, *, start: int, bottom: int, onset_drop_frac: float) -> TiltShape | None:
     """Descent peak, bottom value and wink onset on a (smoothed) pelvis tilt curve.
 
@@ -139,7 +128,7 @@ def butt_wink(
     if shape is None:
         return None, "pelvis tilt was not measured with enough confidence at the bottom of the rep"
 
-    noise = c.noise_sd(s.postural_drift_deg, wink_error(trial))
+    noise = c.noise_sd(s.postural_drift_deg, trial.source.wink_error)
     thresh = c.threshold(s.wink_min_deg, s.noise_k, noise)
     magnitude = shape.magnitude_deg
     detected = magnitude >= thresh
@@ -251,7 +240,7 @@ def _evidence(
             "pelvis_tilt_at_descent_peak_deg": c.rounded(shape.peak_deg),
             "pelvis_tilt_at_bottom_deg": c.rounded(shape.bottom_deg),
             "pelvis_error_deg": c.rounded(trial.source.pelvis_error_deg),
-            "wink_error_deg": c.rounded(wink_error(trial)),
+            "wink_error_deg": c.rounded(trial.source.wink_error),
         },
         "threshold_deg": c.rounded(thresh),
         "noise_deg": c.rounded(noise),

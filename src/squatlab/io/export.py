@@ -131,9 +131,8 @@ def mot_metadata(trial: Trial) -> dict[str, str]:
         "source_file": Path(src.path).name,
         "pelvis_error_deg": f"{src.pelvis_error_deg:g}",
         "lumbar_error_deg": f"{src.lumbar_error_deg:g}",
+        "wink_error_deg": f"{src.wink_error:g}",
     }
-    if src.wink_error_deg is not None:
-        meta["wink_error_deg"] = f"{src.wink_error_deg:g}"
     if trial.view is not None:
         meta["facing"] = trial.view.facing
         meta["near_side"] = trial.view.near_side
