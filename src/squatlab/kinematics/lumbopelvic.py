@@ -434,9 +434,10 @@ def standing_reference(trial: Trial, values: np.ndarray) -> np.ndarray | None:
 def changes(trial: Trial, shape: BackShape, settings: OutlineSettings | None = None) -> dict[str, np.ndarray] | None:
     """Every feature's change from standing, per frame; None when the back was never seen clearly standing.
 
-    Only standing frames whose outline is clean count towards the reference: a rack, a
-    bar or a second person touching the back while the lifter stands would otherwise
-    shift every later value.
+    Only standing frames whose outline is clean count towards the reference, and only in
+    windows with at least ``settings.min_standing_clean_s`` of them: a rack, a bar or a
+    second person touching the back while the lifter stands, or a reference from a few
+    flickering frames, would otherwise shift every later value.
     """
     settings = settings or OutlineSettings()
     clean = confidence(trial, shape, (), settings) >= MIN_STANDING_QUALITY
