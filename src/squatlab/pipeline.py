@@ -30,7 +30,7 @@ from squatlab.reps.stage import find_squat_reps
 from squatlab.scene.bar import DiscSampler, bar_notices, find_bar
 from squatlab.scene.checks import frame_notices, view_notices
 from squatlab.scene.view import assess_view, body_yaw
-from squatlab.settings import Settings
+from squatlab.settings import OutlineSettings, Settings
 from squatlab.timing import stage
 from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 
@@ -39,7 +39,7 @@ from squatlab.trial import Context, Landmarks, Notice, Source, Trial
 MAX_POSE_WORKERS = 4
 
 
-def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict, settings: Settings) -> Source:
+def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict) -> Source:
     return Source(
         path=str(info.path),
         kind="video",
@@ -51,10 +51,17 @@ def video_source(info: VideoInfo, *, variable_frame_rate: bool, details: dict, s
         rotation_deg=info.rotation_deg,
         codec=info.codec,
         variable_frame_rate=variable_frame_rate,
-        pelvis_error_deg=settings.outline.pelvis_error_deg,
-        lumbar_error_deg=settings.outline.lumbar_error_deg,
-        wink_error_deg=settings.outline.wink_error_deg,
         details=details,
+    )
+
+
+def with_outline_errors(source: Source, outline: OutlineSettings) -> Source:
+    """``source`` carrying the outline estimator's measured errors, which the findings' thresholds use."""
+    return replace(
+        source,
+        pelvis_error_deg=outline.pelvis_error_deg,
+        lumbar_error_deg=outline.lumbar_error_deg,
+        wink_error_deg=outline.wink_error_deg,
     )
 
 
@@ -90,15 +97,12 @@ def finish_video(trial: Trial, settings: Settings, *, model: LumboPelvicModel | 
     with stage("reps and findings"):
         trial = find_squat_reps(trial, settings.reps, settings.view, settings.bar)
     with stage("kinematics"):
+        # The errors belong to the estimator that runs here, not to the pose pass (a cached
+        # pass may come from other settings).
         o = settings.outline
-        source = replace(
-            trial.source,
-            pelvis_error_deg=o.pelvis_error_deg,
-            lumbar_error_deg=o.lumbar_error_deg,
-            wink_error_deg=o.wink_error_deg,
-        )
         channels, notices = lumbo_pelvic(trial, model=model, settings=o)
-        trial = replace(trial, source=source).with_channels(**channels).with_notices(*notices)
+        trial = replace(trial, source=with_outline_errors(trial.source, o))
+        trial = trial.with_channels(**channels).with_notices(*notices)
         trial = withhold(trial, o.min_conf)
         trial = withhold_out_of_range(apply_baseline(trial), o)
     with stage("reps and findings"):
@@ -180,9 +184,7 @@ def trial_from_pose(
                 details["bar_radius_px"] = round(bar.radius_px, 1)
         return Trial(
             time_s=time_s,
-            source=video_source(
-                info, variable_frame_rate=is_variable_frame_rate(time_s), details=details, settings=settings
-            ),
+            source=video_source(info, variable_frame_rate=is_variable_frame_rate(time_s), details=details),
             channels=channels,
             landmarks=landmarks,
             view=view,

@@ -167,3 +167,18 @@ def test_a_standing_reference_needs_enough_clean_frames(monkeypatch):
         else:
             assert delta is not None
             assert np.allclose(delta["chord"], values - expected)
+
+
+def test_without_a_reference_the_reason_says_whether_to_stand_longer():
+    """A short stand asks the lifter to stand still first; a long one whose back was covered does not."""
+    from dataclasses import replace
+
+    trial = synthetic_set(n_reps=2, kind="video")
+    settings = OutlineSettings()
+    long_enough = lp.no_reference_reason(trial, settings)
+    assert "touching or hiding the back" in long_enough and "stand still" not in long_enough
+
+    start, _ = trial.reps[0].standing
+    short = [replace(rep, standing=(start, start + 0.1)) for rep in trial.reps]
+    reason = lp.no_reference_reason(replace(trial, reps=tuple(short)), settings)
+    assert "stood still for less than 0.25 s" in reason and "stand still, side on" in reason

@@ -462,6 +462,26 @@ def clean_standing_windows(trial: Trial, clean: np.ndarray, min_s: float) -> lis
     return out
 
 
+def no_reference_reason(trial: Trial, settings: OutlineSettings) -> str:
+    """Why no standing outline could serve as the reference, in words that say what to change.
+
+    A stand shorter than the guard asks for is the lifter's timing; a long enough stand
+    whose outline was never clean means something covered the back (an arm, a plate, a
+    rack or a second person).
+    """
+    longest = max((end - start for start, end in standing_windows(trial)), default=0.0)
+    needed = f"{settings.min_standing_clean_s:g} s"
+    if longest < settings.min_standing_clean_s:
+        return (
+            f"the lifter stood still for less than {needed} before the reps, so there is no standing outline of "
+            "the low back to measure from; stand still, side on, for a second or two before the first rep"
+        )
+    return (
+        f"the low back's outline was not seen clearly for {needed} of standing (an arm, a bar's plates, a rack "
+        "or a second person touching or hiding the back), so there is no standing outline to measure from"
+    )
+
+
 def predict(part: LinearModel, delta: dict[str, np.ndarray]) -> np.ndarray:
     """The model part's output per frame (NaN where a feature is missing)."""
     return np.column_stack([delta[n] for n in part.features]) @ np.asarray(part.weights)
@@ -551,11 +571,7 @@ def lumbo_pelvic(
     shape = back_shape(trial, model)
     delta = changes(trial, shape, settings)
     if delta is None:
-        reason = (
-            f"the low back's outline was seen clearly for less than {settings.min_standing_clean_s:g} s of standing "
-            "(too short a stand before the reps, or something touching or hiding the back), so there is no "
-            "baseline to measure from"
-        )
+        reason = no_reference_reason(trial, settings)
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
     hollow = standing_hollow(trial, shape)
     if hollow is not None and hollow < settings.loose_hollow_pct:
