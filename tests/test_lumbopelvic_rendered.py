@@ -91,3 +91,28 @@ def test_demo_reads_a_wink_in_its_second_rep_only():
     first, second = (r["butt_wink"] for r in trial.findings["reps"])
     assert not first["detected"] and first["magnitude_deg"] < 3.0
     assert second["magnitude_deg"] >= 8.0  # a 20 deg wink, read smaller (docs/validation.md)
+
+
+def test_the_guard_is_not_read_but_must_be_seen():
+    """The upper back's chords weigh nothing, yet frames whose upper back is hidden are not measured."""
+    from dataclasses import replace
+
+    from squatlab.kinematics.lumbopelvic import load_model
+    from squatlab.pipeline import finish_video, track_video
+    from squatlab.pose.outline import LEVELS
+
+    shipped = load_model()
+    assert shipped.guard and not set(shipped.guard) & set(shipped.pelvis.features)
+    tracked = track_video(FIXTURES / "normal_rhythm.mp4", settings=Settings())
+    outline = tracked.extras[cv.TRUNK_OUTLINE_XY].copy()
+    outline[:, LEVELS > 0.5] = np.nan  # a plate or an arm over the upper back, from the start
+    hidden = replace(tracked, extras={**tracked.extras, cv.TRUNK_OUTLINE_XY: outline})
+
+    def measured(trial: Trial) -> float:
+        channel = trial.channels[cv.PELVIS_TILT]
+        return 0.0 if channel.is_absent else float(np.mean(channel.conf >= MIN_CONF))
+
+    assert measured(finish_video(tracked, Settings(), model=shipped)) > 0.8
+    assert measured(finish_video(hidden, Settings(), model=shipped)) == 0.0
+    # Without the guard the same frames would be measured: the pelvis is read below the hidden part.
+    assert measured(finish_video(hidden, Settings(), model=replace(shipped, guard=()))) > 0.8

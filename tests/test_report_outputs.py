@@ -160,3 +160,14 @@ def test_report_page_says_things_once_and_plainly(wink_set):
     assert "not_tracked" not in page and "No person was tracked in 9%" in page
     assert page.count('class="verdict tone-moderate"') == 3
     assert "<svg" in page
+
+
+def test_video_method_gives_the_estimators_measured_error():
+    from squatlab.report.html import method_lines
+
+    outline = Settings().outline
+    text = " ".join(method_lines("video", None, (4.4, 6.6)))
+    assert "within about 4.4 degrees (pelvis) and 6.6 degrees (lumbar)" in text
+    default = " ".join(method_lines("video"))
+    assert f"within about {outline.pelvis_error_deg:g} degrees (pelvis)" in default
+    assert "{" not in default

@@ -764,19 +764,19 @@ class OutlineSettings:
         allowed=(0.0, 1.0),
     )
     pelvis_error_deg: float = param(
-        5.6,
+        5.5,
         "deg",
         "The outline model's pelvis tilt RMSE on rendered clear side views of bodies, clothing and movement "
         "patterns it was not fitted on (python -m squatlab.bench.loo, strict protocol, docs/validation.md); the "
-        "findings keep their thresholds above it plus the postural noise floor. 6.2 before clips without a "
-        "clean standing outline were left unmeasured (min_standing_clean_s).",
+        "findings keep their thresholds above it plus the postural noise floor. 5.6 with the thorax read from "
+        "the upper back's chords as well as the trunk line.",
         allowed=(0.0, 30.0),
     )
     lumbar_error_deg: float = param(
-        6.3,
+        6.0,
         "deg",
-        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md); 6.8 "
-        "before clips without a clean standing outline were left unmeasured (min_standing_clean_s).",
+        "The outline model's lumbar flexion RMSE on the same leave-one-out benchmark (docs/validation.md); 6.3 "
+        "with the thorax read from the upper back's chords as well as the trunk line.",
         allowed=(0.0, 30.0),
     )
     wink_error_deg: float = param(

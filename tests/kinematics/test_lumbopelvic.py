@@ -182,3 +182,12 @@ def test_without_a_reference_the_reason_says_whether_to_stand_longer():
     short = [replace(rep, standing=(start, start + 0.1)) for rep in trial.reps]
     reason = lp.no_reference_reason(replace(trial, reps=tuple(short)), settings)
     assert "stood still for less than 0.25 s" in reason and "stand still, side on" in reason
+
+
+def test_the_model_file_keeps_its_guard():
+    model = load_model()
+    again = LumboPelvicModel.from_dict(model.to_dict())
+    assert again.guard == model.guard and model.guard
+    assert set(model.guard) <= set(model.seen())
+    with pytest.raises(ValueError, match="unknown feature"):
+        LumboPelvicModel.from_dict({**model.to_dict(), "guard": ["elbow_angle"]})

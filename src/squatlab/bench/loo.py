@@ -274,6 +274,8 @@ def frame_level(clips: list[ClipData], protocol: str) -> pd.DataFrame:
                     continue
                 est = {key: c.matrix(features[key]) @ weights[key] for key in ("pelvis", "lumbar")}
                 ok = plausible(est["pelvis"], est["lumbar"], limits) & (c.quality >= MIN_CONF) & c.in_rep
+                if design.guard:
+                    ok &= np.isfinite(c.matrix(design.guard)).all(axis=1)
                 for key, truth in (("pelvis", c.pelvis), ("lumbar", c.lumbar)):
                     keep = ok & np.isfinite(est[key])
                     errors[key].append(est[key][keep] - truth[keep])
@@ -323,8 +325,9 @@ def run_protocol(clips: list[ClipData], videos: dict[str, Clip], cache: Path, pr
     settings = Settings()
     results = []
     for test, train in _folds(clips, protocol):
-        weights, features, _ = fit_design(train, DESIGNS[SHIPPED])
-        model = to_model(weights, features, {"fold": protocol})
+        design = DESIGNS[SHIPPED]
+        weights, features, _ = fit_design(train, design)
+        model = to_model(weights, features, {"fold": protocol}, design.guard)
         for c in test:
             clip = videos[c.name]
             trial = finish_video(tracked(clip.video, cache), settings, model=model)

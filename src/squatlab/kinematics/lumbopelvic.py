@@ -130,12 +130,23 @@ class LinearModel:
 
 @dataclass(frozen=True)
 class LumboPelvicModel:
-    """Pelvis tilt and lumbar flexion from the back's shape; ``pelvis_cloth`` reads the buttocks alone."""
+    """Pelvis tilt and lumbar flexion from the back's shape; ``pelvis_cloth`` reads the buttocks alone.
+
+    ``guard``: chords the model does not read but that must be seen, unhidden and smooth, for
+    a frame to be measured. The thorax comes from the trunk line, whose top is the pose
+    model's shoulder point; where the upper back's outline is hidden (a bar's plates, arms,
+    dumbbells) that point is a guess, and on real barbell squats it made the trunk lean
+    a third of what it did.
+    """
 
     pelvis: LinearModel
     lumbar: LinearModel
     pelvis_cloth: LinearModel | None
     provenance: dict[str, Any]
+    guard: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        LinearModel(self.guard, (0.0,) * len(self.guard))  # the same check of the names
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LumboPelvicModel:
@@ -148,7 +159,8 @@ class LumboPelvicModel:
         pelvis, lumbar = linear("pelvis"), linear("lumbar")
         if pelvis is None or lumbar is None:
             raise ValueError("the outline model needs 'pelvis' and 'lumbar' parts; refit it")
-        return cls(pelvis, lumbar, linear("pelvis_cloth"), dict(data.get("provenance", {})))
+        guard = tuple(data.get("guard", ()))
+        return cls(pelvis, lumbar, linear("pelvis_cloth"), dict(data.get("provenance", {})), guard)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -156,11 +168,19 @@ class LumboPelvicModel:
             part = getattr(self, key)
             if part is not None:
                 out[key] = {"features": list(part.features), "weights": list(part.weights)}
+        if self.guard:
+            out["guard"] = list(self.guard)
         out["provenance"] = self.provenance
         return out
 
     def parts(self) -> list[LinearModel]:
-        return [p for p in (self.pelvis, self.lumbar, self.pelvis_cloth) if p is not None]
+        """The parts that give values, and the guard as a part without weight: every one must be seen."""
+        guard = [LinearModel(self.guard, (0.0,) * len(self.guard))] if self.guard else []
+        return [p for p in (self.pelvis, self.lumbar, self.pelvis_cloth) if p is not None] + guard
+
+    def seen(self) -> tuple[str, ...]:
+        """The features a frame needs seen to be measured by the pelvis and lumbar parts."""
+        return tuple(dict.fromkeys((*self.pelvis.features, *self.lumbar.features, *self.guard)))
 
 
 def load_model() -> LumboPelvicModel:
@@ -577,7 +597,7 @@ def lumbo_pelvic(
     if hollow is not None and hollow < settings.loose_hollow_pct:
         return _under_cloth(trial, model, shape, delta, hollow, settings)
     pelvis, lumbar = predict(model.pelvis, delta), predict(model.lumbar, delta)
-    conf = confidence(trial, shape, tuple({*model.pelvis.features, *model.lumbar.features}), settings)
+    conf = confidence(trial, shape, model.seen(), settings)
     ok = plausible(pelvis, lumbar, settings)
     notices = _notices(trial, shape, conf, ok)
     conf = np.where(ok, conf, 0.0)

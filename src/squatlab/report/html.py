@@ -21,6 +21,7 @@ from squatlab import conventions as cv
 from squatlab.report.media import ROLE_TITLES, Keyframe
 from squatlab.report.plots import figure_svg, overview_figure
 from squatlab.report.verdicts import NAMES, finding_limit, set_lines, summary_text, verdict, view_sentence
+from squatlab.settings import OutlineSettings
 from squatlab.trial import Trial
 
 METHOD_VIDEO = [
@@ -37,9 +38,9 @@ METHOD_VIDEO = [
     "BlazePose read hip and knee flexion about 8-10 degrees low at depth.",
     "BlazePose has no pelvis or lumbar points; the shoulder-hip line measures the trunk, not the low back. Pelvis "
     "tilt and lumbar flexion are read from the back's outline in the person mask (yellow in the pictures) by a "
-    "small model fitted on rendered squats: on rendered side views it is within about 4 degrees (pelvis) and 5 "
-    "degrees (lumbar) of the truth. On real bodies in real clothes it has not been checked against a reference: "
-    "treat the lumbar numbers as indicative.",
+    "small model fitted on rendered squats: on rendered side views of bodies, clothing and movements it was not "
+    "fitted on it is within about {pelvis:g} degrees (pelvis) and {lumbar:g} degrees (lumbar) RMS of the truth. On "
+    "real bodies in real clothes it has not been checked against a reference: treat the numbers as indicative.",
     "Frames where an arm hides the low back, the view is not a side view, the lifter is small in the picture or "
     "the estimate leaves the physiological range are not measured; the warnings say which.",
 ]
@@ -88,10 +89,13 @@ TABLE_ANGLES = (
 DASH = "–"
 
 
-def method_lines(kind: str, details: dict[str, Any] | None = None) -> list[str]:
-    """The method and limits paragraph for a source kind."""
+def method_lines(kind: str, details: dict[str, Any] | None = None, errors: tuple[Any, Any] = (None, None)) -> list[str]:
+    """The method and limits paragraph for a source kind; ``errors``: the source's pelvis and lumbar errors (deg)."""
     if kind == "video":
-        return METHOD_VIDEO
+        outline = OutlineSettings()  # results from before the errors were written fall back to today's
+        pelvis = errors[0] if errors[0] is not None else outline.pelvis_error_deg
+        lumbar = errors[1] if errors[1] is not None else outline.lumbar_error_deg
+        return [line.format(pelvis=pelvis, lumbar=lumbar) for line in METHOD_VIDEO]
     lines = [*METHOD_LAB.get(kind, []), *COMMON_METHOD]
     if (details or {}).get("exported_from") == "video":
         lines.append(EXPORTED_FROM_VIDEO)
@@ -213,7 +217,11 @@ def render_report(trial: Trial, results: dict[str, Any], keyframes: Sequence[Key
         lumbo_absent=lumbo_absent,
         context_rows=_context_rows(trial),
         plot_svg=figure_svg(overview_figure(trial, min_conf=min_conf), inline=True),
-        method=method_lines(source.get("kind", trial.source.kind), source.get("details")),
+        method=method_lines(
+            source.get("kind", trial.source.kind),
+            source.get("details"),
+            (source.get("pelvis_error_deg"), source.get("lumbar_error_deg")),
+        ),
         min_conf=min_conf,
         keyframes_shown=bool(keyframes),
     )
