@@ -446,3 +446,13 @@ def test_every_lumbar_value_at_the_bottom_is_physiological_or_withheld():
                 reported += 1
                 assert limits.lumbar_min_deg <= value <= limits.lumbar_max_deg, (name, rep.index, value)
     assert reported >= 3  # the clip in fitted clothes with a clean stand is measured (tommyhill)
+
+
+def test_the_waist_check_tells_a_loose_tee_from_a_fitted_top():
+    """Standing, a loose T-shirt hangs further behind the shoulder-hip line at the waist than a fitted top."""
+    from squatlab.kinematics import lumbopelvic as lp
+
+    for name, loose in ((SIX_COUNT, True), ("tommyhill_squat1.mp4", False)):
+        trial = analysed(name)
+        waist = lp.standing_waist(trial, lp.back_shape(trial, lp.load_model()))
+        assert waist is not None and (waist > SETTINGS.outline.loose_waist_pct) == loose, f"{name}: {waist:.1f} %"

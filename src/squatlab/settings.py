@@ -817,6 +817,17 @@ class OutlineSettings:
         "flexion is not measured (0 turns the check off).",
         allowed=(0.0, 15.0),
     )
+    loose_waist_pct: float = param(
+        25.5,
+        "% of trunk length",
+        "Standing, a back in fitted clothes lies 12.3-24.8 % of the trunk length behind the shoulder-hip line at "
+        "the waist (0.3-0.4 trunk lengths above the hip) on the 78 rendered clips in fitted tops and 15-22 % on "
+        "real lifters in fitted tops; a loose T-shirt or hoodie hangs further back (26.0-34.5 % on the 20 "
+        "rendered ones, 29.5-30.2 % real loose T-shirts). Midway between the rendered groups: above it the "
+        "outline is cloth even where it still shows a hollow (hoodies clinging at the hips), and lumbar flexion "
+        "is not measured (100 turns the check off).",
+        allowed=(10.0, 100.0),
+    )
 
 
 @dataclass(frozen=True)

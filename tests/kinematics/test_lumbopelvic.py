@@ -191,3 +191,13 @@ def test_the_model_file_keeps_its_guard():
     assert set(model.guard) <= set(model.seen())
     with pytest.raises(ValueError, match="unknown feature"):
         LumboPelvicModel.from_dict({**model.to_dict(), "guard": ["elbow_angle"]})
+
+
+def test_a_top_hanging_free_at_the_waist_is_loose_even_with_a_hollow():
+    """Hoodies clinging at the hips keep a hollow but hang far behind the trunk line at the waist."""
+    settings = OutlineSettings()
+    assert lp.loose_top(7.8, 30.8, settings) and not lp.loose_top(7.8, 18.0, settings)
+    message = lp.loose_clothing_notice(7.8, 30.8, False, settings).message
+    assert "31 % of the trunk length behind the shoulder-hip line" in message
+    assert "Lumbar flexion is not measured" in message
+    assert "no lumbar hollow" in lp.loose_clothing_notice(2.0, 30.0, False, settings).message

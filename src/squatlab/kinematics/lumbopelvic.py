@@ -83,6 +83,8 @@ MIN_STANDING_QUALITY = 0.3
 BUTTOCKS_SPAN = (-0.2, 0.1)
 HOLLOW_SPAN = (0.1, 0.55)
 BLADES_SPAN = (0.55, 0.9)
+# The waist: where a loose top hangs furthest from a back it does not follow.
+WAIST_SPAN = (0.3, 0.4)
 TRUNK = cv.TRUNK_INCLINATION
 # Heights are counted from halfway between the shoulder and ear points (see _upper_anchor).
 ANCHOR = "shoulder+ear"
@@ -535,12 +537,36 @@ def lumbar_hollow(profile: np.ndarray) -> np.ndarray:
 
 def standing_hollow(trial: Trial, shape: BackShape) -> float | None:
     """The lumbar hollow's depth over the standing windows (median, percent); None if not seen."""
-    hollow = lumbar_hollow(shape.profile)
+    return _standing_median(trial, lumbar_hollow(shape.profile))
+
+
+def standing_waist(trial: Trial, shape: BackShape) -> float | None:
+    """How far the back stands behind the trunk line at the waist while standing (median, percent)."""
+    levels = np.asarray(PROFILE_LEVELS)
+    waist = (levels >= WAIST_SPAN[0] - 1e-9) & (levels <= WAIST_SPAN[1] + 1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames without the waist seen are NaN
+        return _standing_median(trial, np.nanmean(shape.profile[:, waist], axis=1))
+
+
+def _standing_median(trial: Trial, values: np.ndarray) -> float | None:
     inside = np.zeros(trial.n_frames, dtype=bool)
     for start, end in standing_windows(trial):
         inside |= (trial.time_s >= start) & (trial.time_s <= end)
-    values = hollow[inside & np.isfinite(hollow)]
-    return float(np.median(values)) if values.size >= 3 else None
+    kept = values[inside & np.isfinite(values)]
+    return float(np.median(kept)) if kept.size >= 3 else None
+
+
+def loose_top(hollow: float | None, waist: float | None, settings: OutlineSettings) -> bool:
+    """Whether the standing outline is a loose top's rather than the back's.
+
+    >>> s = OutlineSettings()
+    >>> loose_top(9.0, 18.0, s), loose_top(2.0, 30.0, s), loose_top(6.0, 30.0, s), loose_top(None, None, s)
+    (False, True, True, False)
+    """
+    no_hollow = hollow is not None and hollow < settings.loose_hollow_pct
+    hanging = waist is not None and waist > settings.loose_waist_pct
+    return no_hollow or hanging
 
 
 def confidence(
@@ -593,9 +619,10 @@ def lumbo_pelvic(
     if delta is None:
         reason = no_reference_reason(trial, settings)
         return {n: Channel.absent(trial.n_frames, reason) for n in names}, []
-    hollow = standing_hollow(trial, shape)
-    if hollow is not None and hollow < settings.loose_hollow_pct:
-        return _under_cloth(trial, model, shape, delta, hollow, settings)
+    hollow, waist = standing_hollow(trial, shape), standing_waist(trial, shape)
+    if loose_top(hollow, waist, settings):
+        notice = loose_clothing_notice(hollow, waist, model.pelvis_cloth is not None, settings)
+        return _under_cloth(trial, model, shape, delta, notice, settings)
     pelvis, lumbar = predict(model.pelvis, delta), predict(model.lumbar, delta)
     conf = confidence(trial, shape, model.seen(), settings)
     ok = plausible(pelvis, lumbar, settings)
@@ -612,11 +639,11 @@ def _under_cloth(
     model: LumboPelvicModel,
     shape: BackShape,
     delta: dict[str, np.ndarray],
-    hollow: float,
+    notice: Notice,
     settings: OutlineSettings,
 ) -> tuple[dict[str, Channel], list[Notice]]:
     """A loose top over the low back: no lumbar flexion; pelvis tilt from the buttocks where they show."""
-    notices = [loose_clothing_notice(hollow, model.pelvis_cloth is not None)]
+    notices = [notice]
     lumbar = Channel.absent(trial.n_frames, LOOSE_REASON)
     if model.pelvis_cloth is None:
         return {
@@ -636,17 +663,29 @@ def _under_cloth(
 LOOSE_REASON = "loose clothing over the low back: the outline follows the cloth, not the back"
 
 
-def loose_clothing_notice(hollow_pct: float, pelvis_measured: bool) -> Notice:
+def loose_clothing_notice(
+    hollow_pct: float | None, waist_pct: float | None, pelvis_measured: bool, settings: OutlineSettings
+) -> Notice:
     pelvis = (
         "Pelvis tilt is read from the buttocks' outline below the cloth."
         if pelvis_measured
         else "Pelvis tilt is not measured either."
     )
+    if hollow_pct is not None and hollow_pct < settings.loose_hollow_pct:
+        seen = (
+            f"standing, the back's outline shows no lumbar hollow ({hollow_pct:.1f} % of the trunk length), so it "
+            "follows a shirt hanging from the shoulder blades, not the spine"
+        )
+    else:
+        seen = (
+            f"standing, the outline at the waist lies {waist_pct:.0f} % of the trunk length behind the "
+            f"shoulder-hip line (a back in fitted clothes: up to about {settings.loose_waist_pct:g} %), so it "
+            "follows a top hanging free of the back, not the spine"
+        )
     return Notice(
         "loose_clothing_low_back",
-        f"Loose clothing over the low back: standing, the back's outline shows no lumbar hollow "
-        f"({hollow_pct:.1f} % of the trunk length), so it follows a shirt hanging from the shoulder blades, not "
-        f"the spine. Lumbar flexion is not measured. {pelvis} Film in fitted clothing to measure the low back.",
+        f"Loose clothing over the low back: {seen}. Lumbar flexion is not measured. {pelvis} Film in fitted "
+        "clothing to measure the low back.",
     )
 
 
