@@ -171,3 +171,15 @@ def test_video_method_gives_the_estimators_measured_error():
     default = " ".join(method_lines("video"))
     assert f"within about {outline.pelvis_error_deg:g} degrees (pelvis)" in default
     assert "{" not in default
+
+
+def test_a_video_rep_without_a_wink_says_one_may_have_been_missed(wink_set):
+    _, results = wink_set
+    rep = results["reps"][0]
+    video = {**results, "input": {**results["input"], "kind": "video"}}
+    share = Settings().outline.wink_found_share
+    none_found = finding_limit(video, "butt_wink", {**rep["butt_wink"], "detected": False})
+    assert f"{share:.0%} of the butt winks of 10° or more" in none_found and "does not rule one out" in none_found
+    assert "does not rule one out" not in finding_limit(video, "butt_wink", rep["butt_wink"])
+    imu = {**results, "input": {**results["input"], "kind": "imu"}}
+    assert "does not rule one out" not in finding_limit(imu, "butt_wink", {**rep["butt_wink"], "detected": False})

@@ -788,6 +788,14 @@ class OutlineSettings:
         "the wink threshold uses this one: max(wink_min_deg, noise_k * sqrt(drift^2 + this^2)).",
         allowed=(0.0, 30.0),
     )
+    wink_found_share: float = param(
+        0.54,
+        "share of winks",
+        "The share of rendered butt winks of 10 deg or more that the outline model read large enough to be flagged "
+        "on the same leave-one-out benchmark (strict protocol, docs/validation.md): not a threshold, but what "
+        "the report tells the reader beside a rep without a wink found from video, which does not rule one out.",
+        allowed=(0.0, 1.0),
+    )
     oblique_trust: float = param(
         0.3,
         "0-1",

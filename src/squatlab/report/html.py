@@ -20,7 +20,15 @@ from PIL import Image
 from squatlab import conventions as cv
 from squatlab.report.media import ROLE_TITLES, Keyframe
 from squatlab.report.plots import figure_svg, overview_figure
-from squatlab.report.verdicts import NAMES, finding_limit, set_lines, summary_text, verdict, view_sentence
+from squatlab.report.verdicts import (
+    NAMES,
+    finding_limit,
+    set_lines,
+    setting_value,
+    summary_text,
+    verdict,
+    view_sentence,
+)
 from squatlab.settings import OutlineSettings
 from squatlab.trial import Trial
 
@@ -100,11 +108,6 @@ def method_lines(kind: str, details: dict[str, Any] | None = None, errors: tuple
     if (details or {}).get("exported_from") == "video":
         lines.append(EXPORTED_FROM_VIDEO)
     return lines
-
-
-def _setting(results: dict[str, Any], group: str, name: str, default: float) -> float:
-    rows = results.get("settings") or []
-    return next((r["value"] for r in rows if r["group"] == group and r["name"] == name), default)
 
 
 def _fmt(value: Any, digits: int = 1, *, signed: bool = False) -> str:
@@ -193,7 +196,7 @@ def render_report(trial: Trial, results: dict[str, Any], keyframes: Sequence[Key
         loader=PackageLoader("squatlab.report", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
     env.filters["fmt"] = _fmt
-    min_conf = _setting(results, "outline", "min_conf", 0.3)
+    min_conf = setting_value(results, "outline", "min_conf", 0.3)
     reps = [
         _rep_view(results, rep, [k for k in keyframes if k.rep == rep["index"]], min_conf)
         for rep in results.get("reps", [])

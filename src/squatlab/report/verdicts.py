@@ -20,6 +20,10 @@ _VIDEO_PELVIS = (
     "(a wink's size within about {wink:g}°) on rendered bodies and has not been checked against a lab "
     "reference on real lifters: treat the size as indicative."
 )
+_VIDEO_MISSED = (
+    "On rendered squats of bodies it was not fitted on, {share:.0%} of the butt winks of 10° or more were read "
+    "large enough to be flagged: from video, finding none does not rule one out."
+)
 _VIDEO_LUMBAR = (
     "From video, lumbar numbers are indicative: the low back's outline model has not been checked against a "
     "lab reference on real bodies."
@@ -88,6 +92,12 @@ def _from_video(results: dict[str, Any]) -> bool:
     return source.get("kind") == "video" or (source.get("details") or {}).get("exported_from") == "video"
 
 
+def setting_value(results: dict[str, Any], group: str, name: str, default: Any) -> Any:
+    """A setting as the results document recorded it (``default`` for documents without it)."""
+    rows = results.get("settings") or []
+    return next((r["value"] for r in rows if r["group"] == group and r["name"] == name), default)
+
+
 def finding_limit(results: dict[str, Any], key: str, finding: dict[str, Any] | None) -> str | None:
     """The limit of the source that a rep's finding rests on, in one sentence (None when nothing to say)."""
     if not finding:
@@ -97,7 +107,11 @@ def finding_limit(results: dict[str, Any], key: str, finding: dict[str, Any] | N
     method = finding.get("method", "lumbar")
     if _from_video(results):
         if key == "butt_wink":
-            return _VIDEO_PELVIS.format(pelvis=pelvis or 4, wink=source.get("wink_error_deg") or pelvis or 4)
+            text = _VIDEO_PELVIS.format(pelvis=pelvis or 4, wink=source.get("wink_error_deg") or pelvis or 4)
+            share = setting_value(results, "outline", "wink_found_share", None)
+            if not finding.get("detected") and share is not None:
+                text += " " + _VIDEO_MISSED.format(share=share)
+            return text
         return _VIDEO_LUMBAR if method == "lumbar" else _VIDEO_PELVIS_TRUNK
     name = _SOURCE_NAMES.get(source.get("kind"), "this source")
     what, error = ("pelvis tilt", pelvis) if key == "butt_wink" or method != "lumbar" else ("lumbar flexion", lumbar)
