@@ -148,7 +148,7 @@ class LumboPelvicModel:
     guard: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        LinearModel(self.guard, (0.0,) * len(self.guard))  # the same check of the names
+        self._guard_part()  # its names are checked as a part's are
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LumboPelvicModel:
@@ -177,8 +177,10 @@ class LumboPelvicModel:
 
     def parts(self) -> list[LinearModel]:
         """The parts that give values, and the guard as a part without weight: every one must be seen."""
-        guard = [LinearModel(self.guard, (0.0,) * len(self.guard))] if self.guard else []
-        return [p for p in (self.pelvis, self.lumbar, self.pelvis_cloth) if p is not None] + guard
+        return [p for p in (self.pelvis, self.lumbar, self.pelvis_cloth, self._guard_part()) if p is not None]
+
+    def _guard_part(self) -> LinearModel | None:
+        return LinearModel(self.guard, (0.0,) * len(self.guard)) if self.guard else None
 
     def seen(self) -> tuple[str, ...]:
         """The features a frame needs seen to be measured by the pelvis and lumbar parts."""
