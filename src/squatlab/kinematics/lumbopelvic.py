@@ -182,6 +182,11 @@ class LumboPelvicModel:
     def _guard_part(self) -> LinearModel | None:
         return LinearModel(self.guard, (0.0,) * len(self.guard)) if self.guard else None
 
+    def span(self) -> tuple[float, float]:
+        """The stretch of the back (trunk lengths above the hip) the parts read or guard."""
+        ends = [p.needed() for p in self.parts()]
+        return min(e[0] for e in ends), max(e[1] for e in ends)
+
     def seen(self) -> tuple[str, ...]:
         """The features a frame needs seen to be measured by the pelvis and lumbar parts."""
         return tuple(dict.fromkeys((*self.pelvis.features, *self.lumbar.features, *self.guard)))
@@ -436,8 +441,8 @@ def back_shape(trial: Trial, model: LumboPelvicModel, *, anchor: str = ANCHOR) -
     features[TRUNK] = trunk_inclination(hip, shoulder, -1 if facing == "left" else 1)
     # The smoothness check covers the low back up to the lower thorax: the shoulder blades
     # bend the outline by themselves, more so with the arms forward.
-    low, high = min(p.needed()[0] for p in model.parts()), min(max(p.needed()[1] for p in model.parts()), SMOOTH_TOP)
-    needed = (np.asarray(PROFILE_LEVELS) >= low - 1e-9) & (np.asarray(PROFILE_LEVELS) <= high + 1e-9)
+    low, high = model.span()
+    needed = (np.asarray(PROFILE_LEVELS) >= low - 1e-9) & (np.asarray(PROFILE_LEVELS) <= min(high, SMOOTH_TOP) + 1e-9)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         bend = np.nanmax(np.abs(np.diff(profile[:, needed], n=2, axis=1)), axis=1)
@@ -445,8 +450,7 @@ def back_shape(trial: Trial, model: LumboPelvicModel, *, anchor: str = ANCHOR) -
     # rides up at depth and would make the trunk look shorter than it is).
     size = np.full(trial.n_frames, reference) if standing is not None else length
     heights = np.asarray(LEVELS)
-    lo, hi = min(p.needed()[0] for p in model.parts()), max(p.needed()[1] for p in model.parts())
-    read = (heights >= lo - 0.05) & (heights <= hi + 0.05)
+    read = (heights >= low - 0.05) & (heights <= high + 0.05)
     return BackShape(features, profile, hidden, hidden[:, read].any(axis=1), bend, size)
 
 
