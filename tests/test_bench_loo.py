@@ -4,8 +4,9 @@ pattern, and the pelvis fit reads movements at their size (no rendering: made-up
 import numpy as np
 import pytest
 
-from squatlab.bench.loo import PROTOCOLS, _folds
-from squatlab.bench.train import ClipData, inverse_pelvis, ridge
+from squatlab.bench.loo import PROTOCOLS, _folds, wink_outline_table
+from squatlab.bench.train import DESIGNS, SHIPPED, ClipData, inverse_pelvis, ridge
+from squatlab.kinematics.lumbopelvic import TRUNK
 
 BODIES, CLOTHES, PATTERNS = ("a", "b", "c"), ("fitted", "leggings"), ("normal", "wink", "flat")
 
@@ -84,3 +85,48 @@ def test_inverting_the_chords_reads_a_wink_at_its_size_where_regression_shrinks_
 
     assert tuck_read(inverted) == pytest.approx(-1.0, abs=0.15)
     assert tuck_read(regressed) > -0.75  # regression dilution: the tuck reads smaller
+
+
+def shipped_clip(body: str, clothing: str, pattern: str, sacrum_turns: bool = True, n: int = 120) -> ClipData:
+    """One rep read by the shipped design's features; a "wink" tucks the pelvis under late in the descent (21 deg)."""
+    depth = np.sin(np.pi * np.linspace(0, 1, n)) ** 2
+    tuck = 30.0 * np.clip((depth - 0.7) / 0.3, 0, 1) if pattern == "wink" else np.zeros(n)
+    tuck[n // 2 :] = tuck[n // 2]  # held through the ascent, so the descent's bottom carries it
+    rhythm = {"normal": (25, 12), "wink": (30, 14), "flat": (35, 2)}[pattern]
+    pelvis, lumbar = rhythm[0] * depth - tuck, rhythm[1] * depth + tuck
+    design = DESIGNS[SHIPPED]
+    delta = {name: 0.6 * pelvis - 0.1 * lumbar for name in design.pelvis}
+    if not sacrum_turns:  # this body's skin over the sacrum does not follow the tuck
+        delta[design.pelvis[0]] = 0.6 * (pelvis + tuck) - 0.1 * (lumbar - tuck)
+    delta[TRUNK] = (pelvis + lumbar) / 1.1
+    bottom = n // 2
+    peak = int(np.argmax(pelvis[: bottom + 1]))
+    rep = {"start_frame": 0, "bottom_frame": bottom, "posterior_tilt_range_deg": float(pelvis[bottom] - pelvis[peak])}
+    return ClipData(
+        name=f"{body}_{clothing}_{pattern}",
+        spec={"spec": {"body": body, "outfit": {}, "squat": {"wink_deg": 21.0 if pattern == "wink" else 0.0}},
+              "reps": [rep]},
+        delta=delta,
+        quality=np.ones(n),
+        pelvis=pelvis,
+        lumbar=lumbar,
+        in_rep=np.ones(n, dtype=bool),
+        hollow=8.0,
+        factors={"body": body, "clothing": clothing, "pattern": pattern, "view": "clear"},
+    )  # fmt: skip
+
+
+def test_the_wink_table_shows_where_a_body_s_outline_does_not_follow_the_wink():
+    clips = [shipped_clip(b, c, p) for b in BODIES for c in CLOTHES for p in PATTERNS]
+    odd = next(c for c in clips if c.name == "c_leggings_wink")
+    clips[clips.index(odd)] = shipped_clip("c", "leggings", "wink", sacrum_turns=False)
+    table = wink_outline_table(clips).set_index("clip")
+    assert sorted(table.index) == sorted(c.name for c in clips if c.factors["pattern"] == "wink")
+    lowest = f"chord {DESIGNS[SHIPPED].pelvis[0].split('_')[1]} turned (seen / expected)"
+    seen, expected = (float(v) for v in table.loc["a_fitted_wink", lowest].split(" / "))
+    assert seen == pytest.approx(expected, abs=1)  # the body the fits describe
+    assert table.loc["a_fitted_wink", "pelvis back"] == pytest.approx(21, abs=0.5)
+    assert table.loc["a_fitted_wink", "pelvis back, read"] == pytest.approx(21, abs=1)
+    seen, expected = (float(v) for v in table.loc["c_leggings_wink", lowest].split(" / "))
+    assert seen - expected > 10  # its skin over the sacrum did not follow the tuck
+    assert table.loc["c_leggings_wink", "pelvis back, read"] < 19  # so the wink reads smaller

@@ -33,7 +33,16 @@ import pandas as pd
 from squatlab import conventions as cv
 from squatlab.bench.accuracy import markdown, rmse
 from squatlab.bench.dataset import DEFAULT_CACHE, Clip, iter_clips, tracked
-from squatlab.bench.train import DESIGNS, SHIPPED, ClipData, collect, fit_design, to_model
+from squatlab.bench.train import (
+    DESIGNS,
+    SHIPPED,
+    ClipData,
+    chord_responses,
+    collect,
+    fit_design,
+    fitted_clips,
+    to_model,
+)
 from squatlab.trial import Trial
 
 DEFAULT_GRID = Path.home() / ".cache" / "squatlab" / "grids" / "loo-s0"
@@ -293,6 +302,52 @@ def frame_level(clips: list[ClipData], protocol: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def wink_outline_table(clips: list[ClipData], protocol: str = HEADLINE) -> pd.DataFrame:
+    """What the back's outline did in each rendered wink of the goal set, against what the fold's model expects.
+
+    Per rep with a true wink of at least :data:`WINK_POSITIVE_DEG`, from the true descent
+    peak to the bottom (so the findings engine's choice of frames plays no part): how far
+    the pelvis tipped back and the lumbar spine flexed, how far the lowest and the middle of
+    the model's sacrum chords turned, what the chords' responses fitted on the fold's
+    training clips expect them to turn by, and the posterior rotation the fold's model reads.
+    A turn far from the expected one, for winks of the same size, is the body's (or the
+    renderer's skinning of it) and not noise: no single response reads every body's winks.
+    """
+    design = DESIGNS[SHIPPED]
+    shown = (design.pelvis[0], design.pelvis[len(design.pelvis) // 2])
+    rows = []
+    for held, train in _folds(clips, protocol):
+        test = [c for c in held if is_goal(c.factors) and _winks(c)]
+        if not test:
+            continue
+        a, b, _ = chord_responses(fitted_clips(train), shown)
+        weights, features, _ = fit_design(train, design)
+        for c in test:
+            pelvis = c.matrix(features["pelvis"]) @ weights["pelvis"]
+            for k, peak, bottom in _winks(c):
+                d_pelvis, d_lumbar = c.pelvis[bottom] - c.pelvis[peak], c.lumbar[bottom] - c.lumbar[peak]
+                row = {"clip": c.name, "rep": k, "pelvis back": -d_pelvis, "lumbar flexed": d_lumbar}
+                for i, name in enumerate(shown):
+                    seen = c.delta[name][bottom] - c.delta[name][peak]
+                    row[f"chord {name.split('_')[1]} turned (seen / expected)"] = (
+                        f"{seen:.0f} / {a[i] * d_pelvis + b[i] * d_lumbar:.0f}"
+                    )
+                row["pelvis back, read"] = -(pelvis[bottom] - pelvis[peak])
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _winks(c: ClipData) -> list[tuple[int, int, int]]:
+    """(rep number, true descent peak frame, bottom frame) of the clip's winks of WINK_POSITIVE_DEG or more."""
+    out = []
+    for k, rep in enumerate(c.spec["reps"], start=1):
+        if not c.spec["spec"]["squat"]["wink_deg"] or -rep["posterior_tilt_range_deg"] < WINK_POSITIVE_DEG:
+            continue
+        start, bottom = rep["start_frame"], rep["bottom_frame"]
+        out.append((k, start + int(np.nanargmax(c.pelvis[start : bottom + 1])), bottom))
+    return out
+
+
 def _descent_rotations(c: ClipData, pelvis: np.ndarray) -> list[tuple[float, float]]:
     """(true, estimated) posterior rotation of each rep whose descent is mostly measured."""
     out = []
@@ -387,6 +442,11 @@ def main(argv: list[str] | None = None) -> None:
             sections.append(
                 "The identity trunk change = pelvis + lumbar + thoracic, goal set rep frames (deg):\n\n"
                 + markdown(identity_table(results))
+            )
+            sections.append(
+                "Butt winks >= 10 deg of the goal set: the outline between the true descent peak and the bottom "
+                f"(deg; expected = the chords' responses fitted on the `{protocol}` fold's training clips):\n\n"
+                + markdown(wink_outline_table(clips, protocol))
             )
     sections.insert(0, "Summary by protocol (goal set):\n\n" + markdown(pd.DataFrame(summary)))
     skipped = sorted(set(videos) - {c.name for c in clips})

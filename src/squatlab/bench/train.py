@@ -234,7 +234,7 @@ def fit_design(
     Fitted on clips in fitted clothing (their outline is the back's); the cloth part on
     all clips, since the buttocks show under a loose top too.
     """
-    fitted = [c for c in clips if not _loose(c)] if fitted_only else clips
+    fitted = fitted_clips(clips) if fitted_only else clips
     weights, features, lams = {}, {}, {}
     if design.inverse:
         thorax, lams["thorax"] = _fit_part(fitted, design.thorax, "thorax", lam)
@@ -265,6 +265,23 @@ def fit_design(
     return weights, features, lams
 
 
+def chord_responses(clips: list[ClipData], chords_: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each chord's calibrated response ``chord = a * pelvis + b * lumbar`` over the rep frames: (a, b, noise SD)."""
+    responses, noise = [], []
+    for name in chords_:
+        rows, ys = [], []
+        for c in clips:
+            y = c.delta[name]
+            keep = c.in_rep & np.isfinite(y) & (c.quality >= MIN_QUALITY) & np.isfinite(c.pelvis + c.lumbar)
+            rows.append(np.column_stack([c.pelvis[keep], c.lumbar[keep]]))
+            ys.append(y[keep])
+        a_b, *_ = np.linalg.lstsq(np.vstack(rows), np.concatenate(ys), rcond=None)
+        responses.append(a_b)
+        noise.append(float(np.std(np.concatenate(ys) - np.vstack(rows) @ a_b)))
+    a, b = np.array(responses).T
+    return a, b, np.array(noise)
+
+
 def inverse_pelvis(
     clips: list[ClipData], chords_: tuple[str, ...], upper: tuple[str, ...], thorax: np.ndarray
 ) -> tuple[tuple[str, ...], np.ndarray]:
@@ -278,18 +295,7 @@ def inverse_pelvis(
     movement the chords follow weakly towards the training set's average rhythm (regression
     dilution): a butt wink then reads at about 0.4 of its size.
     """
-    responses, noise = [], []
-    for name in chords_:
-        rows, ys = [], []
-        for c in clips:
-            y = c.delta[name]
-            keep = c.in_rep & np.isfinite(y) & (c.quality >= MIN_QUALITY) & np.isfinite(c.pelvis + c.lumbar)
-            rows.append(np.column_stack([c.pelvis[keep], c.lumbar[keep]]))
-            ys.append(y[keep])
-        a_b, *_ = np.linalg.lstsq(np.vstack(rows), np.concatenate(ys), rcond=None)
-        responses.append(a_b)
-        noise.append(float(np.std(np.concatenate(ys) - np.vstack(rows) @ a_b)))
-    a, b = np.array(responses).T
+    a, b, noise = chord_responses(clips, chords_)
     gain = (a - b) / np.square(noise)
     total = float(np.sum(gain * (a - b)))
     union = tuple(dict.fromkeys((*chords_, *upper)))
@@ -297,6 +303,11 @@ def inverse_pelvis(
     weights[: len(chords_)] = gain / total
     weights[[union.index(f) for f in upper]] -= float(np.sum(gain * b)) / total * thorax
     return union, weights
+
+
+def fitted_clips(clips: list[ClipData]) -> list[ClipData]:
+    """The clips in fitted clothing: their outline is the back's, so the back's model is fitted on them."""
+    return [c for c in clips if not _loose(c)]
 
 
 def _loose(c: ClipData) -> bool:
