@@ -201,3 +201,31 @@ def test_unmeasurable_rep_shows_no_angles_anywhere(tmp_path):
         assert caption[-1] == "not measured: filmed from the front (5% in side view)"
         assert not any("deg" in line for line in caption)
     assert any("deg" in line for line in frame_caption(trial, trial.reps[0].bottom_frame))
+
+
+def test_out_of_range_frames_are_withheld_with_one_warning_not_two():
+    from squatlab.kinematics.withhold import ESTIMATE_OUT_OF_RANGE, withhold_out_of_range
+    from squatlab.trial import Notice
+
+    limits = Settings().outline
+    trial = synthetic_set(n_reps=2, omit=(cv.HIP_DEPTH,))
+    rep = trial.reps[0]
+    frames = slice(rep.start_frame, rep.start_frame + (rep.end_frame - rep.start_frame) // 2)
+    bent = misread(trial, cv.LUMBAR_FLEXION, frames, limits.lumbar_max_deg + 10)
+    bent = bent.with_channels(
+        **{
+            cv.LUMBAR_FLEXION: dataclasses.replace(
+                bent.channels[cv.LUMBAR_FLEXION], conf=trial.channels[cv.LUMBAR_FLEXION].conf
+            )
+        }
+    )
+    out = withhold_out_of_range(bent, limits)
+    for name in (cv.PELVIS_TILT, cv.LUMBAR_FLEXION):  # both, where either left its range
+        assert np.isnan(out.channels[name].values[frames]).all()
+        assert (out.channels[name].conf[frames] == 0).all()
+    assert np.isfinite(out.channels[cv.PELVIS_TILT].values[rep.end_frame + 1 :]).any()
+    assert [n.code for n in out.notices if "range" in n.code] == ["lumbopelvic_out_of_range"]
+    # The estimator already said so: the reader gets one warning about it, not two.
+    warned = bent.with_notices(Notice(ESTIMATE_OUT_OF_RANGE, "the outline model left the ranges"))
+    codes = [n.code for n in withhold_out_of_range(warned, limits).notices]
+    assert ESTIMATE_OUT_OF_RANGE in codes and "lumbopelvic_out_of_range" not in codes

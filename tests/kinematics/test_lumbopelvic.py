@@ -133,13 +133,13 @@ def test_the_hollow_of_a_fitted_back_and_of_a_hanging_shirt():
 
 
 def test_values_outside_the_physiological_range_are_withheld():
-    from squatlab.kinematics.lumbopelvic import plausible
+    from squatlab.kinematics.withhold import out_of_range
     from squatlab.settings import OutlineSettings
 
     limits = OutlineSettings()
     pelvis = np.array([10.0, 70.0, 10.0, 10.0, np.nan])
     lumbar = np.array([20.0, 10.0, 60.0, -30.0, 5.0])
-    assert plausible(pelvis, lumbar, limits).tolist() == [True, False, False, False, True]
+    assert out_of_range(pelvis, lumbar, limits).tolist() == [False, True, True, True, False]
 
 
 def _clean_for(trial, seconds: float) -> np.ndarray:

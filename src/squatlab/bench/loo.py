@@ -268,7 +268,7 @@ def frame_level(clips: list[ClipData], protocol: str) -> pd.DataFrame:
     maximum minus the last frames of the descent) over the reps with a rendered wink: 1 =
     winks read at their size.
     """
-    from squatlab.kinematics.lumbopelvic import plausible
+    from squatlab.kinematics.withhold import out_of_range
     from squatlab.settings import OutlineSettings
 
     limits = OutlineSettings()
@@ -282,7 +282,7 @@ def frame_level(clips: list[ClipData], protocol: str) -> pd.DataFrame:
                 if not is_goal(c.factors):
                     continue
                 est = {key: c.matrix(features[key]) @ weights[key] for key in ("pelvis", "lumbar")}
-                ok = plausible(est["pelvis"], est["lumbar"], limits) & (c.quality >= MIN_CONF) & c.in_rep
+                ok = ~out_of_range(est["pelvis"], est["lumbar"], limits) & (c.quality >= MIN_CONF) & c.in_rep
                 if design.guard:
                     ok &= np.isfinite(c.matrix(design.guard)).all(axis=1)
                 for key, truth in (("pelvis", c.pelvis), ("lumbar", c.lumbar)):

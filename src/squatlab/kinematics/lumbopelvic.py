@@ -49,6 +49,7 @@ from squatlab.kinematics.angles import trunk_inclination
 from squatlab.kinematics.baseline import baseline_curve, standing_windows
 from squatlab.kinematics.filtering import fill_gaps, lowpass
 from squatlab.kinematics.video import view_trust
+from squatlab.kinematics.withhold import ESTIMATE_OUT_OF_RANGE, out_of_range
 from squatlab.pose.outline import LEVELS
 from squatlab.settings import OutlineSettings
 from squatlab.trial import Channel, Landmarks, Notice, Trial
@@ -590,18 +591,6 @@ def confidence(
     return seen * smooth * size * view * np.clip(joints / 0.5, 0.0, 1.0)
 
 
-def plausible(pelvis: np.ndarray, lumbar: np.ndarray, settings: OutlineSettings) -> np.ndarray:
-    """Frames whose estimates lie inside the physiological ranges (NaN counts as plausible).
-
-    >>> plausible(np.array([10.0, 70.0]), np.array([5.0, 5.0]), OutlineSettings()).tolist()
-    [True, False]
-    """
-    with np.errstate(invalid="ignore"):
-        out = (pelvis < settings.pelvis_min_deg) | (pelvis > settings.pelvis_max_deg)
-        out |= (lumbar < settings.lumbar_min_deg) | (lumbar > settings.lumbar_max_deg)
-    return ~out
-
-
 def lumbo_pelvic(
     trial: Trial, model: LumboPelvicModel | None = None, settings: OutlineSettings | None = None
 ) -> tuple[dict[str, Channel], list[Notice]]:
@@ -631,7 +620,7 @@ def lumbo_pelvic(
         return _under_cloth(trial, model, shape, delta, notice, settings)
     pelvis, lumbar = predict(model.pelvis, delta), predict(model.lumbar, delta)
     conf = confidence(trial, shape, model.seen(), settings)
-    ok = plausible(pelvis, lumbar, settings)
+    ok = ~out_of_range(pelvis, lumbar, settings)
     notices = _notices(trial, shape, conf, ok)
     conf = np.where(ok, conf, 0.0)
     return {
@@ -658,7 +647,7 @@ def _under_cloth(
         }, notices
     pelvis = predict(model.pelvis_cloth, delta)
     conf = confidence(trial, shape, model.pelvis_cloth.features, settings)
-    ok = plausible(pelvis, np.zeros_like(pelvis), settings)
+    ok = ~out_of_range(pelvis, np.full_like(pelvis, np.nan), settings)  # no lumbar value to check
     notices += _notices(trial, shape, conf, ok)
     return {
         cv.PELVIS_TILT_ABS: Channel.measured(pelvis, np.where(ok, conf, 0.0)),
@@ -716,7 +705,7 @@ def _notices(trial: Trial, shape: BackShape, conf: np.ndarray, ok: np.ndarray) -
     if implausible > 0.1:
         notices.append(
             Notice(
-                "lumbopelvic_implausible",
+                ESTIMATE_OUT_OF_RANGE,
                 f"In {implausible:.0%} of the rep frames the outline model gave pelvis or lumbar angles outside the "
                 "physiological range; those frames are not reported. Loose clothing or a body shape unlike the "
                 "rendered ones it was fitted on can mislead it.",

@@ -26,6 +26,8 @@ from squatlab.trial import Notice, Trial
 # The rep signal stays in not-measurable reps: hip height (in leg lengths) holds in any view
 # and is what found and timed the rep; it is not an angle of the sagittal plane.
 KEPT_IN_UNMEASURABLE_REPS = (cv.HIP_HEIGHT,)
+# The estimator's warning that its own values left the ranges (kinematics.lumbopelvic).
+ESTIMATE_OUT_OF_RANGE = "lumbopelvic_implausible"
 # Below this share of the rep frames, out-of-range frames are withheld without a warning:
 # a few frames at a curve's edge are not worth the reader's attention.
 _OUT_OF_RANGE_NOTICE_SHARE = 0.05
@@ -110,7 +112,8 @@ def withhold_out_of_range(trial: Trial, limits: OutlineSettings) -> Trial:
     output against the same ranges, but against its own standing reference; the numbers
     reported are relative to the set's baseline, and they are what must stay in range. The
     absolute channels are withheld at the same frames. A warning says how much of the rep
-    frames this withheld when it is more than a few.
+    frames this withheld when it is more than a few, unless the estimator already warned
+    that its values left the ranges (``lumbopelvic_implausible``).
     """
     pelvis, lumbar = (trial.channels.get(name) for name in cv.LUMBO_PELVIC)
     n = trial.n_frames
@@ -131,7 +134,10 @@ def withhold_out_of_range(trial: Trial, limits: OutlineSettings) -> Trial:
     for rep in trial.reps:
         in_reps[rep.start_frame : rep.end_frame + 1] |= rep.measurable
     share = float(np.mean(out[in_reps])) if in_reps.any() else 0.0
-    if share <= _OUT_OF_RANGE_NOTICE_SHARE:
+    # The estimator's own range guard may already have said that out-of-range frames are not
+    # reported; a second warning in other words would read as a second problem.
+    said = any(n.code == ESTIMATE_OUT_OF_RANGE for n in trial.notices)
+    if share <= _OUT_OF_RANGE_NOTICE_SHARE or said:
         return trial
     return trial.with_notices(
         Notice(
