@@ -49,7 +49,7 @@ from squatlab.kinematics.angles import trunk_inclination
 from squatlab.kinematics.baseline import baseline_curve, standing_windows
 from squatlab.kinematics.filtering import fill_gaps, lowpass
 from squatlab.kinematics.video import view_trust
-from squatlab.kinematics.withhold import ESTIMATE_OUT_OF_RANGE, out_of_range
+from squatlab.kinematics.withhold import out_of_range
 from squatlab.pose.outline import LEVELS
 from squatlab.settings import OutlineSettings
 from squatlab.trial import Channel, Landmarks, Notice, Trial
@@ -705,7 +705,7 @@ def _notices(trial: Trial, shape: BackShape, conf: np.ndarray, ok: np.ndarray) -
     if implausible > 0.1:
         notices.append(
             Notice(
-                ESTIMATE_OUT_OF_RANGE,
+                "lumbopelvic_implausible",  # withhold.ESTIMATE_OUT_OF_RANGE
                 f"In {implausible:.0%} of the rep frames the outline model gave pelvis or lumbar angles outside the "
                 "physiological range; those frames are not reported. Loose clothing or a body shape unlike the "
                 "rendered ones it was fitted on can mislead it.",

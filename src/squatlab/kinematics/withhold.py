@@ -26,7 +26,7 @@ from squatlab.trial import Notice, Trial
 # The rep signal stays in not-measurable reps: hip height (in leg lengths) holds in any view
 # and is what found and timed the rep; it is not an angle of the sagittal plane.
 KEPT_IN_UNMEASURABLE_REPS = (cv.HIP_HEIGHT,)
-# The estimator's warning that its own values left the ranges (kinematics.lumbopelvic).
+# The code of the estimator's warning that its own values left the ranges (kinematics.lumbopelvic).
 ESTIMATE_OUT_OF_RANGE = "lumbopelvic_implausible"
 # Below this share of the rep frames, out-of-range frames are withheld without a warning:
 # a few frames at a curve's edge are not worth the reader's attention.
