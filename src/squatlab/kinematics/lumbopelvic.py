@@ -571,9 +571,13 @@ def loose_top(hollow: float | None, waist: float | None, settings: OutlineSettin
     >>> loose_top(9.0, 18.0, s), loose_top(2.0, 30.0, s), loose_top(6.0, 30.0, s), loose_top(None, None, s)
     (False, True, True, False)
     """
-    no_hollow = hollow is not None and hollow < settings.loose_hollow_pct
     hanging = waist is not None and waist > settings.loose_waist_pct
-    return no_hollow or hanging
+    return _no_hollow(hollow, settings) or hanging
+
+
+def _no_hollow(hollow: float | None, settings: OutlineSettings) -> bool:
+    """The standing outline bridges the lumbar hollow: a shirt hanging from the shoulder blades."""
+    return hollow is not None and hollow < settings.loose_hollow_pct
 
 
 def confidence(
@@ -666,7 +670,7 @@ def loose_clothing_notice(
         if pelvis_measured
         else "Pelvis tilt is not measured either."
     )
-    if hollow_pct is not None and hollow_pct < settings.loose_hollow_pct:
+    if _no_hollow(hollow_pct, settings):
         seen = (
             f"standing, the back's outline shows no lumbar hollow ({hollow_pct:.1f} % of the trunk length), so it "
             "follows a shirt hanging from the shoulder blades, not the spine"
